@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian/Ubuntu machine, then runs every test.
+# This is the command README.md gives; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_rust="1.95"
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "error: cargo not found. Install Rust ${need_rust} or newer (https://rustup.rs), then rerun." >&2
+  exit 1
+fi
+
+# System packages the tests use:
+# - mesa-vulkan-drivers, libvulkan1: a software Vulkan (lavapipe) for headless UI snapshots;
+# - fonts-nanum: a Korean font, so the Korean UI is really rendered in tests.
+packages=(mesa-vulkan-drivers libvulkan1 fonts-nanum)
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo="sudo"
+  echo "installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+# Tests run optimised: burn in a debug build is ~160x slower.
+cargo fmt --all -- --check
+cargo test --release --all-targets "$@"

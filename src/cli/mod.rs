@@ -1,0 +1,69 @@
+//! The command line: headless subcommands over the same functions the app uses.
+//!
+//! Exit codes: 0 success, 1 runtime failure (files, I/O, a failed job), 2 usage (a bad
+//! flag or value). Every error is one line on stderr; nothing panics.
+
+mod output;
+mod schedule_cmds;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+pub use output::{Output, UsageError};
+pub use schedule_cmds::{
+    ExampleArgs, ExportArgs, LintArgs, PosteriorArgs, ScheduleArgs, ScheduleCmdArgs,
+    ScheduleCommon, read_betas_file, read_diffusers_config,
+};
+
+/// ddpm-lab: see the DDPM forward and backward process, tune β schedules, scrub images.
+///
+/// With no subcommand the desktop app opens.
+#[derive(Debug, Parser)]
+#[command(name = "ddpm-lab", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the schedule table, one row per t = 1..T (CSV or JSON).
+    Schedule(ScheduleCmdArgs),
+    /// Write DIR/scheduler_config.json for diffusers' DDPMScheduler.from_pretrained(DIR).
+    ExportDiffusers(ExportArgs),
+    /// Print the schedule linter's findings.
+    Lint(LintArgs),
+    /// Print the seed notes' worked example, computed.
+    Example(ExampleArgs),
+    /// The exact reverse posterior q(x_{t-1}|x_t) for 1-D mixture data.
+    Posterior(PosteriorArgs),
+}
+
+/// Parses the process arguments, runs the command (or opens the app) and maps every
+/// outcome to an exit code with a one-line message.
+pub fn main_with(open_app: impl FnOnce() -> Result<()>) -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return output::report_clap_error(e),
+    };
+    let result = match cli.command {
+        None => open_app(),
+        Some(command) => run(command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => output::report_error(&e),
+    }
+}
+
+/// Runs one subcommand.
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Schedule(args) => schedule_cmds::schedule(args),
+        Command::ExportDiffusers(args) => schedule_cmds::export_diffusers(args),
+        Command::Lint(args) => schedule_cmds::lint(args),
+        Command::Example(args) => schedule_cmds::example(args),
+        Command::Posterior(args) => schedule_cmds::posterior(args),
+    }
+}

@@ -1,0 +1,6 @@
+//! The `ddpm-lab` binary: parse the command line, then run a subcommand or open the app.
+
+fn main() -> std::process::ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    ddpm_lab::cli::main_with(ddpm_lab::app::run_native)
+}
