@@ -60,3 +60,65 @@ pub fn create_dir_all(path: &Path) -> Result<(), WriteError> {
         source,
     })
 }
+
+/// Why a file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {what} {path}: {source}")]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{what} {path} is a folder, not a file")]
+    IsDir { what: &'static str, path: PathBuf },
+    #[error("{what} {path} is {size} bytes, over the {limit_mb} MB limit")]
+    TooLarge {
+        what: &'static str,
+        path: PathBuf,
+        size: u64,
+        limit_mb: u64,
+    },
+    #[error("{what} {path} is not UTF-8 text")]
+    NotUtf8 { what: &'static str, path: PathBuf },
+}
+
+/// Reads a file of at most `max_bytes`, checking the size before reading a byte, so a huge
+/// file is refused instead of filling memory.
+pub fn read_limited(path: &Path, what: &'static str, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+    let io = |source| ReadError::Io {
+        what,
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(ReadError::IsDir {
+            what,
+            path: path.to_path_buf(),
+        });
+    }
+    if meta.len() > max_bytes {
+        return Err(ReadError::TooLarge {
+            what,
+            path: path.to_path_buf(),
+            size: meta.len(),
+            limit_mb: max_bytes / (1024 * 1024),
+        });
+    }
+    std::fs::read(path).map_err(io)
+}
+
+/// [`read_limited`] for UTF-8 text.
+pub fn read_text_limited(
+    path: &Path,
+    what: &'static str,
+    max_bytes: u64,
+) -> Result<String, ReadError> {
+    let bytes = read_limited(path, what, max_bytes)?;
+    String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 {
+        what,
+        path: path.to_path_buf(),
+    })
+}

@@ -1,6 +1,7 @@
 //! ddpm-lab: a desktop lab that teaches and tunes the DDPM diffusion process.
 //!
-//! Dependencies flow one way: `ui → app → model → diffusion`. [`diffusion`] is pure f64 math.
+//! Dependencies flow one way: `ui → app → model → diffusion`. [`diffusion`] is pure f64
+//! math; `app` holds non-drawing state and background jobs; `ui` draws.
 
 pub mod app;
 pub mod cli;
@@ -8,5 +9,6 @@ pub mod diffusion;
 pub mod fsutil;
 #[doc(hidden)]
 pub mod tolerance;
+pub mod ui;
 
 pub use eframe::egui;

@@ -2,5 +2,5 @@
 
 fn main() -> std::process::ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
-    ddpm_lab::cli::main_with(ddpm_lab::app::run_native)
+    ddpm_lab::cli::main_with(ddpm_lab::ui::run_native)
 }

@@ -110,23 +110,12 @@ impl ScheduleCommon {
     }
 }
 
-fn read_text_file(path: &Path, what: &str) -> Result<String> {
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {what} {}", path.display()))?;
-    if meta.is_dir() {
-        return Err(anyhow!("{what} {} is a folder, not a file", path.display()));
-    }
-    if meta.len() > MAX_TEXT_FILE_BYTES {
-        return Err(anyhow!(
-            "{what} {} is {} bytes, over the {} MB limit",
-            path.display(),
-            meta.len(),
-            MAX_TEXT_FILE_BYTES / (1024 * 1024)
-        ));
-    }
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read {what} {}", path.display()))?;
-    String::from_utf8(bytes).map_err(|_| anyhow!("{what} {} is not UTF-8 text", path.display()))
+fn read_text_file(path: &Path, what: &'static str) -> Result<String> {
+    Ok(crate::fsutil::read_text_limited(
+        path,
+        what,
+        MAX_TEXT_FILE_BYTES,
+    )?)
 }
 
 /// Reads a diffusers config from a `scheduler_config.json` or the folder holding one.

@@ -1,0 +1,264 @@
+//! The desktop app: a shell with navigation and one file per panel.
+
+pub mod fonts;
+pub mod forward_step;
+pub mod i18n;
+pub mod posterior;
+pub mod schedule;
+pub mod widgets;
+
+use crate::app::{LabContext, Lang, Settings, ThemeChoice};
+use crate::egui;
+use anyhow::{Result, anyhow};
+use i18n::{Shell, Text};
+use serde::{Deserialize, Serialize};
+
+/// The key under which the app's state is persisted.
+pub const STORAGE_KEY: &str = "ddpm-lab-state";
+
+/// Which panel is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PanelId {
+    #[default]
+    Schedule,
+    ForwardStep,
+    Posterior,
+}
+
+impl PanelId {
+    pub const ALL: [PanelId; 3] = [PanelId::Schedule, PanelId::ForwardStep, PanelId::Posterior];
+
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            PanelId::Schedule => Shell::Schedule.tr(lang),
+            PanelId::ForwardStep => Shell::ForwardStep.tr(lang),
+            PanelId::Posterior => Shell::Posterior.tr(lang),
+        }
+    }
+}
+
+/// Everything that persists between runs. Each panel keeps its own inputs; caches are
+/// `#[serde(skip)]` inside the panels.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PersistedState {
+    pub settings: Settings,
+    pub panel: PanelId,
+    pub schedule: schedule::SchedulePanel,
+    pub forward_step: forward_step::ForwardStepPanel,
+    pub posterior: posterior::PosteriorPanel,
+}
+
+/// The eframe app.
+#[derive(Default)]
+pub struct DdpmLabApp {
+    pub state: PersistedState,
+    pub lab: LabContext,
+    confirm_reset: bool,
+    applied_theme: Option<ThemeChoice>,
+    /// A message about something the shell itself could not do (an unknown dropped file).
+    pub notice: Option<String>,
+}
+
+impl DdpmLabApp {
+    /// Restores the persisted state (when there is one) and installs fonts.
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        let state = cc
+            .storage
+            .and_then(|s| eframe::get_value::<PersistedState>(s, STORAGE_KEY))
+            .unwrap_or_default();
+        Self::new_with_state(cc, state)
+    }
+
+    /// An app with the given state and the app's fonts (what tests build).
+    pub fn new_with_state(cc: &eframe::CreationContext<'_>, state: PersistedState) -> Self {
+        let mut app = Self::with_state(state);
+        app.lab.korean_unavailable = !fonts::install_fonts(&cc.egui_ctx);
+        app
+    }
+
+    /// An app with the given state, without touching fonts or storage.
+    pub fn with_state(state: PersistedState) -> Self {
+        let mut app = Self {
+            state,
+            ..Self::default()
+        };
+        app.lab.settings = app.state.settings.clone();
+        app.state.schedule.publish(&mut app.lab);
+        app
+    }
+
+    fn apply_theme(&mut self, ctx: &egui::Context) {
+        let theme = self.state.settings.theme;
+        if self.applied_theme != Some(theme) {
+            ctx.set_theme(match theme {
+                ThemeChoice::System => egui::ThemePreference::System,
+                ThemeChoice::Light => egui::ThemePreference::Light,
+                ThemeChoice::Dark => egui::ThemePreference::Dark,
+            });
+            self.applied_theme = Some(theme);
+        }
+    }
+
+    /// Files dropped on the window go to the panel that understands them.
+    fn handle_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        for path in dropped {
+            self.open_path(&path);
+        }
+    }
+
+    /// Opens a file by path, as a drop or a file dialog would: the panel that understands
+    /// its type takes it; anything else gets a notice and changes nothing.
+    pub fn open_path(&mut self, path: &std::path::Path) {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "json" => {
+                self.state.schedule.import_config_path(path, &mut self.lab);
+                self.state.panel = PanelId::Schedule;
+            }
+            _ => {
+                self.notice = Some(i18n::fill(
+                    Shell::UnsupportedFile.tr(self.lab.lang()),
+                    &[&path.display()],
+                ));
+            }
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        let lang = self.lab.lang();
+        ui.horizontal(|ui| {
+            ui.heading(Shell::AppTitle.tr(lang));
+            ui.separator();
+            for id in PanelId::ALL {
+                ui.selectable_value(&mut self.state.panel, id, id.title(lang));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button(Shell::ResetDefaults.tr(lang)).clicked() {
+                    self.confirm_reset = true;
+                }
+                egui::ComboBox::from_label(Shell::Theme.tr(lang))
+                    .selected_text(theme_name(self.state.settings.theme, lang))
+                    .show_ui(ui, |ui| {
+                        for t in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
+                            ui.selectable_value(
+                                &mut self.state.settings.theme,
+                                t,
+                                theme_name(t, lang),
+                            );
+                        }
+                    });
+                egui::ComboBox::from_label(Shell::Language.tr(lang))
+                    .selected_text(self.state.settings.lang.native_name())
+                    .show_ui(ui, |ui| {
+                        for l in Lang::ALL {
+                            ui.selectable_value(&mut self.state.settings.lang, l, l.native_name());
+                        }
+                    });
+            });
+        });
+        if let Some(notice) = self.notice.clone() {
+            ui.horizontal(|ui| {
+                ui.colored_label(ui.visuals().warn_fg_color, notice);
+                if ui.small_button("✖").on_hover_text("dismiss").clicked() {
+                    self.notice = None;
+                }
+            });
+        }
+        if self.state.settings.lang == Lang::Ko && self.lab.korean_unavailable {
+            ui.colored_label(ui.visuals().warn_fg_color, Shell::KoreanFontMissing.en());
+        }
+    }
+
+    fn reset_dialog(&mut self, ui: &mut egui::Ui) {
+        if !self.confirm_reset {
+            return;
+        }
+        let lang = self.lab.lang();
+        let modal = egui::Modal::new(egui::Id::unique("confirm-reset")).show(ui.ctx(), |ui| {
+            ui.label(Shell::ResetConfirm.tr(lang));
+            ui.horizontal(|ui| {
+                if ui.button(Shell::ResetDefaults.tr(lang)).clicked() {
+                    let settings = self.state.settings.clone();
+                    self.state = PersistedState {
+                        settings,
+                        ..PersistedState::default()
+                    };
+                    self.state.schedule.publish(&mut self.lab);
+                    self.confirm_reset = false;
+                }
+                if ui.button(Shell::Cancel.tr(lang)).clicked() {
+                    self.confirm_reset = false;
+                }
+            });
+        });
+        if modal.should_close() {
+            self.confirm_reset = false;
+        }
+    }
+
+    /// Draws one frame into `ui` (the whole window).
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.apply_theme(&ctx);
+        self.handle_dropped_files(&ctx);
+        self.lab.settings = self.state.settings.clone();
+        egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
+        egui::CentralPanel::default().show(ui, |ui| {
+            let lab = &mut self.lab;
+            match self.state.panel {
+                PanelId::Schedule => self.state.schedule.schedule_ui(ui, lab),
+                PanelId::ForwardStep => self.state.forward_step.forward_step_ui(ui, lab),
+                PanelId::Posterior => self.state.posterior.posterior_ui(ui, lab),
+            }
+        });
+        self.reset_dialog(ui);
+    }
+}
+
+fn theme_name(t: ThemeChoice, lang: Lang) -> &'static str {
+    match t {
+        ThemeChoice::System => Shell::ThemeSystem.tr(lang),
+        ThemeChoice::Light => Shell::ThemeLight.tr(lang),
+        ThemeChoice::Dark => Shell::ThemeDark.tr(lang),
+    }
+}
+
+impl eframe::App for DdpmLabApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_KEY, &self.state);
+    }
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run_native() -> Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("ddpm-lab")
+            .with_inner_size([1280.0, 820.0])
+            .with_min_inner_size([800.0, 560.0])
+            .with_drag_and_drop(true),
+        persist_window: true,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "ddpm-lab",
+        options,
+        Box::new(|cc| Ok(Box::new(DdpmLabApp::new(cc)))),
+    )
+    .map_err(|e| anyhow!("cannot open the window: {e}"))
+}

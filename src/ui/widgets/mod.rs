@@ -1,0 +1,5 @@
+//! Widgets shared by several panels.
+
+pub mod scrubber;
+
+pub use scrubber::Scrubber;
