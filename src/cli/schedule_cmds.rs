@@ -231,22 +231,6 @@ pub struct ScheduleCmdArgs {
     pub out: Option<PathBuf>,
 }
 
-/// The schedule table as CSV text, every number in round-trip precision.
-pub fn schedule_csv(schedule: &Schedule) -> String {
-    let mut s = String::with_capacity(schedule.num_steps() * 200);
-    s.push_str(ScheduleRow::CSV_HEADER);
-    s.push('\n');
-    for row in schedule.rows() {
-        let _ = write!(s, "{}", row.t);
-        for v in row.csv_values() {
-            // `{:?}` prints the shortest string that parses back to the same f64.
-            let _ = write!(s, ",{v:?}");
-        }
-        s.push('\n');
-    }
-    s
-}
-
 /// The schedule as JSON: the spec and one object per t.
 pub fn schedule_json(schedule: &Schedule) -> Result<String> {
     let rows: Vec<ScheduleRow> = schedule.rows().collect();
@@ -261,7 +245,7 @@ pub fn schedule_json(schedule: &Schedule) -> Result<String> {
 pub fn schedule(args: ScheduleCmdArgs) -> Result<()> {
     let (schedule, _) = args.schedule.common.build(args.schedule.steps)?;
     let text = match args.format {
-        TableFormat::Csv => schedule_csv(&schedule),
+        TableFormat::Csv => schedule.to_csv(),
         TableFormat::Json => schedule_json(&schedule)?,
     };
     Output::new(args.out).write(&text)

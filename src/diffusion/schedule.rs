@@ -560,6 +560,23 @@ impl Schedule {
         }
     }
 
+    /// The table as CSV (header [`ScheduleRow::CSV_HEADER`], one row per t), every number
+    /// printed as the shortest text that parses back to the same f64.
+    pub fn to_csv(&self) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::with_capacity(self.num_steps() * 200);
+        s.push_str(ScheduleRow::CSV_HEADER);
+        s.push('\n');
+        for row in self.rows() {
+            let _ = write!(s, "{}", row.t);
+            for v in row.csv_values() {
+                let _ = write!(s, ",{v:?}");
+            }
+            s.push('\n');
+        }
+        s
+    }
+
     /// Rows for t = 1..T.
     pub fn rows(&self) -> impl Iterator<Item = ScheduleRow> + '_ {
         (1..=self.num_steps()).map(|t| self.row(t))
