@@ -18,6 +18,10 @@ pub const COSINE_MAX_BETA: f64 = 0.999;
 /// The cosine schedule's offset s (Nichol & Dhariwal 2021).
 pub const COSINE_S: f64 = 0.008;
 
+/// Below this ᾱ (before the last step) zero-SNR rescaling is refused: √ᾱ would be
+/// subnormal and lose the digits the rescaling divides by.
+pub const RESCALE_MIN_ALPHA_BAR: f64 = 1e-280;
+
 /// Floor used for the log of a zero variance, as in Ho et al.'s reference code.
 pub const LOG_VARIANCE_FLOOR: f64 = 1e-20;
 
@@ -257,11 +261,12 @@ impl ScheduleSpec {
             ScheduleKind::TrainedBetas => self.trained_betas.clone(),
         };
         if self.rescale_zero_snr {
-            // Rescaling divides by ᾱ ratios: refuse a curve that underflows first.
+            // Rescaling divides by differences of √ᾱ: refuse a curve that reaches the
+            // subnormal range first, where neighbouring √ᾱ stop being distinct.
             let mut ab = 1.0_f64;
             for (i, b) in betas.iter().enumerate() {
                 ab *= 1.0 - b;
-                if ab <= 0.0 && i + 1 < betas.len() {
+                if ab < RESCALE_MIN_ALPHA_BAR && i + 1 < betas.len() {
                     return Err(ScheduleError::AlphaBarUnderflow { t: i + 1 });
                 }
             }

@@ -58,6 +58,7 @@ pub struct DdpmLabApp {
     applied_theme: Option<ThemeChoice>,
     /// A message about something the shell itself could not do (an unknown dropped file).
     pub notice: Option<String>,
+    first_frame_logged: bool,
 }
 
 impl DdpmLabApp {
@@ -234,9 +235,23 @@ fn theme_name(t: ThemeChoice, lang: Lang) -> &'static str {
     }
 }
 
+/// When the process started, for the startup-time log line.
+static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the process start (call first thing in `main`).
+pub fn mark_process_start() {
+    PROCESS_START.get_or_init(std::time::Instant::now);
+}
+
 impl eframe::App for DdpmLabApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.frame_ui(ui);
+        if !self.first_frame_logged {
+            self.first_frame_logged = true;
+            if let Some(start) = PROCESS_START.get() {
+                log::info!("first frame drawn {} ms after start", start.elapsed().as_millis());
+            }
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
