@@ -163,6 +163,14 @@ fn invalid_specs_are_typed_errors() {
         (ScheduleSpec::trained(vec![0.5, 1.0, 0.5]), |e| {
             matches!(e, BetaOneBeforeEnd { t: 2 })
         }),
+        // ᾱ reaches the subnormal range long before T: rescaling would divide by noise.
+        (
+            ScheduleSpec::linear(2572, 0.0492, 0.436).with_zero_snr(true),
+            |e| matches!(e, AlphaBarUnderflow { .. }),
+        ),
+        (ScheduleSpec::linear(3000, 0.2, 0.4), |e| {
+            matches!(e, AlphaBarUnderflow { .. })
+        }),
     ];
     for (spec, check) in cases {
         let err = spec.build().expect_err("spec must be rejected");

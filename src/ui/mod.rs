@@ -249,7 +249,10 @@ impl eframe::App for DdpmLabApp {
         if !self.first_frame_logged {
             self.first_frame_logged = true;
             if let Some(start) = PROCESS_START.get() {
-                log::info!("first frame drawn {} ms after start", start.elapsed().as_millis());
+                log::info!(
+                    "first frame drawn {} ms after start",
+                    start.elapsed().as_millis()
+                );
             }
         }
     }
