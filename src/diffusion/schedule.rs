@@ -422,7 +422,7 @@ impl Schedule {
                 log_alpha_bar += (-beta).ln_1p();
                 (log_alpha_bar.exp(), -log_alpha_bar.exp_m1())
             };
-            if alpha_bar == 0.0 && beta != 1.0 {
+            if alpha_bar < f64::MIN_POSITIVE && beta != 1.0 {
                 return Err(ScheduleError::AlphaBarUnderflow { t });
             }
             if alpha_bar >= prev_alpha_bar || om <= 0.0 {
