@@ -572,10 +572,52 @@ fn schedule_compare_snapshot() {
 fn schedule_custom_snapshot() {
     let mut state = PersistedState::default();
     state.schedule.set_kind(ScheduleKind::TrainedBetas);
-    assert!(state.schedule.move_control_point(2, 0.45, 3.0));
+    // Lift the middle of the curve a little: the signal lasts longer mid-way.
+    let p = state.schedule.inputs.curve.points()[3];
+    assert!(
+        state
+            .schedule
+            .move_control_point(3, p.u + 0.05, p.log_snr + 0.8)
+    );
     state.schedule.cursor.t = 400;
     let mut h = app_harness(state);
     h.run();
     assert_eq!(panel(&h).inputs.kind, ScheduleKind::TrainedBetas);
     screenshot(&mut h, "schedule_custom");
+}
+
+#[test]
+fn plots_export_as_a_png_of_the_plot_area() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plots.png");
+    let mut h = started();
+    h.state_mut()
+        .state
+        .schedule
+        .export_plots_png(Some(path.clone()));
+    // The screenshot arrives a frame later; encoding and writing run on a job.
+    // (A spinner shows meanwhile, so step rather than run.)
+    for _ in 0..500 {
+        h.step();
+        if path.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // Let the job's outcome be polled, then settle.
+    for _ in 0..100 {
+        h.step();
+        if h.query_by_label_contains("Saved ").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    h.run();
+    let png = image::open(&path).unwrap().to_rgba8();
+    // About the 2 × 2 plot grid: wider than tall, most of the window's width.
+    let (w, hgt) = png.dimensions();
+    assert!(w > 700 && w < 1000 && hgt > 300 && hgt < 700, "{w}×{hgt}");
+    // Not blank: the blue current line is in it.
+    assert!(png.pixels().any(|p| p.0[2] > 200 && p.0[0] < 100));
+    h.get_by_label_contains("Saved ");
 }

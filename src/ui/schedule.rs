@@ -486,7 +486,10 @@ pub struct SchedulePanel {
     #[serde(skip)]
     dialog: Option<(DialogPurpose, DialogJob)>,
     #[serde(skip)]
-    screenshot: Option<(Receiver<Arc<ColorImage>>, Rect, f32)>,
+    screenshot: Option<PendingScreenshot>,
+    /// An asked-for PNG of the plots: `Some(None)` asks where to save it.
+    #[serde(skip)]
+    png_request: Option<Option<PathBuf>>,
     #[serde(skip)]
     plots_rect: Option<Rect>,
     #[serde(skip)]
@@ -520,6 +523,7 @@ impl Default for SchedulePanel {
             file_status: None,
             dialog: None,
             screenshot: None,
+            png_request: None,
             plots_rect: None,
             hover_t: None,
             drag_point: None,
@@ -825,14 +829,47 @@ impl SchedulePanel {
                 (_, jobs::JobOutcome::Failed(e)) => self.file_status = Some(FileStatus::Failed(e)),
             }
         }
-        if let Some((rx, rect, ppp)) = &self.screenshot
-            && let Ok(image) = rx.try_recv()
+        if let Some(pending) = &self.screenshot
+            && let Ok(image) = pending.image.try_recv()
         {
-            let (rect, ppp) = (*rect, *ppp);
-            self.screenshot = None;
-            let job = files::spawn_png_export(Self::repaint(ctx), image, rect, ppp);
-            self.dialog = Some((DialogPurpose::Save, job));
+            if let Some(p) = self.screenshot.take() {
+                let job =
+                    files::spawn_png_export(Self::repaint(ctx), image, p.rect, p.ppp, p.target);
+                self.dialog = Some((DialogPurpose::Save, job));
+            }
         }
+    }
+
+    /// Asks for a PNG of the plots: a screenshot of the next frame, cropped to the plots,
+    /// saved to `path` (or where a save dialog says when `None`).
+    pub fn export_plots_png(&mut self, path: Option<PathBuf>) {
+        self.png_request = Some(path);
+    }
+
+    /// Sends the screenshot request of [`Self::export_plots_png`] once the plots are laid
+    /// out this frame.
+    fn request_png(&mut self, ctx: &egui::Context, lang: Lang) {
+        let Some(target) = self.png_request.take() else {
+            return;
+        };
+        let Some(rect) = self.plots_rect else {
+            self.file_status = Some(FileStatus::Failed(
+                SchedText::PngNoPlots.tr(lang).to_string(),
+            ));
+            return;
+        };
+        let (tx, rx) = channel();
+        let repaint = ctx.clone();
+        ctx.request_screenshot(move |image| {
+            let _ = tx.send(image);
+            repaint.request_repaint();
+        });
+        self.screenshot = Some(PendingScreenshot {
+            image: rx,
+            rect,
+            ppp: ctx.pixels_per_point(),
+            target,
+        });
     }
 
     // ----- drawing ---------------------------------------------------------------------
@@ -864,6 +901,7 @@ impl SchedulePanel {
                 self.main_area(ui, lang, avail);
             });
         });
+        self.request_png(ui.ctx(), lang);
     }
 
     /// Scrubber, readout, plots and strip, sized to fit `avail`.
@@ -1256,7 +1294,7 @@ impl SchedulePanel {
     /// Import and export buttons, and what the last file action did.
     pub fn files_section(&mut self, ui: &mut egui::Ui, lang: Lang) {
         ui.strong(SchedText::Files.tr(lang));
-        let busy = self.dialog.is_some() || self.screenshot.is_some();
+        let busy = self.dialog.is_some() || self.screenshot.is_some() || self.png_request.is_some();
         let repaint = Self::repaint(ui.ctx());
         ui.horizontal_wrapped(|ui| {
             if ui
@@ -1303,22 +1341,7 @@ impl SchedulePanel {
                 .add_enabled(!busy, egui::Button::new(SchedText::ExportPng.tr(lang)))
                 .clicked()
             {
-                match self.plots_rect {
-                    Some(rect) => {
-                        let (tx, rx) = channel();
-                        let ctx = ui.ctx().clone();
-                        ui.ctx().request_screenshot(move |image| {
-                            let _ = tx.send(image);
-                            ctx.request_repaint();
-                        });
-                        self.screenshot = Some((rx, rect, ui.ctx().pixels_per_point()));
-                    }
-                    None => {
-                        self.file_status = Some(FileStatus::Failed(
-                            SchedText::PngNoPlots.tr(lang).to_string(),
-                        ))
-                    }
-                }
+                self.export_plots_png(None);
             }
         });
         ui.weak(SchedText::DropHint.tr(lang));
@@ -1449,15 +1472,16 @@ impl SchedulePanel {
         for pair in PlotKind::ALL.chunks(2) {
             ui.horizontal(|ui| {
                 for &kind in pair {
-                    let r = ui
-                        .vertical(|ui| {
-                            let title = kind.title(lang, self.editing_curve());
-                            ui.label(math_job(ui, title, egui::TextStyle::Body, None));
-                            self.plot(ui, lang, kind, size)
-                        })
-                        .inner;
+                    let block = ui.vertical(|ui| {
+                        let title = kind.title(lang, self.editing_curve());
+                        ui.label(math_job(ui, title, egui::TextStyle::Body, None));
+                        self.plot(ui, lang, kind, size)
+                    });
+                    let r = block.inner;
+                    // The PNG takes titles and axes too.
+                    let whole = block.response.rect.expand(4.0);
                     if r.rect.is_positive() {
-                        rect = Some(rect.map_or(r.rect, |a| a.union(r.rect)));
+                        rect = Some(rect.map_or(whole, |a| a.union(whole)));
                     }
                     if let Some(t) = r.hover_t {
                         hover_t = Some(t);
@@ -1746,6 +1770,14 @@ impl SchedulePanel {
     }
 }
 
+/// A screenshot on its way, and where its crop goes.
+struct PendingScreenshot {
+    image: Receiver<Arc<ColorImage>>,
+    rect: Rect,
+    ppp: f32,
+    target: Option<PathBuf>,
+}
+
 struct PlotOutcome {
     rect: Rect,
     hover_t: Option<usize>,
@@ -1853,6 +1885,6 @@ fn swatch(ui: &mut egui::Ui, color: Color32) -> egui::Response {
 }
 
 fn active_badge(ui: &mut egui::Ui, lang: Lang) {
-    ui.label(RichText::new(SchedText::Active.tr(lang)).small().strong())
+    ui.label(RichText::new(SchedText::Active.tr(lang)).strong())
         .on_hover_text(SchedText::ActiveHint.tr(lang));
 }

@@ -109,29 +109,34 @@ pub fn crop_to_png(
     Ok(out.into_inner())
 }
 
-/// Crops and encodes a screenshot, asks where to save it and writes it (all on a job).
+/// Crops and encodes a screenshot, asks where to save it unless `target` says, and
+/// writes it (all on a job).
 pub fn spawn_png_export(
     repaint: Repaint,
     screenshot: Arc<ColorImage>,
     rect: Rect,
     pixels_per_point: f32,
+    target: Option<PathBuf>,
 ) -> DialogJob {
     jobs::spawn("export-png", repaint, move |_ctx| {
         let png = crop_to_png(&screenshot, rect, pixels_per_point)?;
-        let picked = block_on(
-            rfd::AsyncFileDialog::new()
-                .set_file_name("schedule_plots.png")
-                .add_filter("PNG", &["png"])
-                .save_file(),
-        );
-        match picked {
-            None => Ok(None),
-            Some(h) => {
-                let path = h.path().to_path_buf();
-                crate::fsutil::write_atomic(&path, &png)?;
-                Ok(Some(path))
+        let path = match target {
+            Some(p) => p,
+            None => {
+                let picked = block_on(
+                    rfd::AsyncFileDialog::new()
+                        .set_file_name("schedule_plots.png")
+                        .add_filter("PNG", &["png"])
+                        .save_file(),
+                );
+                match picked {
+                    None => return Ok(None),
+                    Some(h) => h.path().to_path_buf(),
+                }
             }
-        }
+        };
+        crate::fsutil::write_atomic(&path, &png)?;
+        Ok(Some(path))
     })
 }
 
