@@ -5,10 +5,12 @@ mod common;
 
 use common::{app_harness, screenshot};
 use ddpm_lab::app::Lang;
+use ddpm_lab::app::ThemeChoice;
 use ddpm_lab::diffusion::diffusers::{SamplerSettings, from_config_str, to_config_string};
+use ddpm_lab::diffusion::lint::fmt_sig;
 use ddpm_lab::diffusion::lint::{FindingKind, Severity};
 use ddpm_lab::diffusion::{ScheduleError, ScheduleKind, ScheduleSpec};
-use ddpm_lab::egui::{Key, Modifiers};
+use ddpm_lab::egui::{Event, Key, Modifiers, PointerButton, Pos2, vec2};
 use ddpm_lab::tolerance::{REFERENCE, assert_close};
 use ddpm_lab::ui::i18n::Text;
 use ddpm_lab::ui::schedule::{
@@ -314,6 +316,103 @@ fn keyboard_moves_the_t_cursor_and_the_readout_follows() {
     h.get_by_label("8.500e-4");
 }
 
+/// A click with the mouse at `pos`.
+fn click_at(h: &Harness<'_, DdpmLabApp>, pos: Pos2) {
+    h.hover_at(pos);
+    h.event(Event::PointerButton {
+        pos,
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.event(Event::PointerButton {
+        pos,
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+}
+
+#[test]
+fn hovering_a_plot_reads_out_that_t_and_a_click_moves_the_cursor() {
+    let mut h = app_harness(with_preset(Preset::StableDiffusion));
+    h.run();
+    let grid = panel(&h).plots_rect().unwrap();
+    // Inside the top-left plot (β), about a third of the way along t.
+    let pos = grid.min + vec2(grid.width() * 0.2, grid.height() * 0.25);
+    h.hover_at(pos);
+    h.run();
+    let t = panel(&h).readout_t();
+    assert!((150..=450).contains(&t), "hovered t = {t}");
+    assert_eq!(panel(&h).cursor.t, 1);
+    // The readout table and the tooltip show the hovered t's values from the core.
+    let ab = Preset::StableDiffusion.spec().build().unwrap().alpha_bar(t);
+    h.get_by_label(&fmt_sig(ab));
+    h.get_by_label(&format!("t = {t}"));
+    click_at(&h, pos);
+    h.run();
+    assert_eq!(panel(&h).cursor.t, t);
+    // Off the plots the readout goes back to the cursor.
+    h.remove_cursor();
+    h.run();
+    assert_eq!(panel(&h).readout_t(), t);
+}
+
+#[test]
+fn space_plays_and_pauses_the_cursor() {
+    let mut h = started();
+    h.key_press(Key::Space);
+    for _ in 0..10 {
+        h.step();
+    }
+    assert!(panel(&h).cursor.playing);
+    let t = panel(&h).cursor.t;
+    assert!(t > 1, "t = {t}");
+    h.key_press(Key::Space);
+    h.run();
+    assert!(!panel(&h).cursor.playing);
+}
+
+#[test]
+fn reset_to_defaults_restores_the_schedule_panel() {
+    let mut h = started();
+    h.get_by_label("Stable Diffusion").click();
+    h.run();
+    h.get_by_label("Add current to comparison").click();
+    h.run();
+    h.get_by_label("T").set_text_value_accesskit("0");
+    h.run();
+    h.get_by_label("Reset to defaults").click();
+    h.run();
+    // The confirmation's button is the second one with that name.
+    h.get_all_by_label("Reset to defaults")
+        .last()
+        .unwrap()
+        .click();
+    h.run();
+    assert_eq!(panel(&h).spec, ScheduleSpec::default());
+    assert!(panel(&h).compared.is_empty());
+    assert!(panel(&h).input_problems().is_empty());
+    assert_eq!(h.state().lab.schedule.spec(), &ScheduleSpec::default());
+    assert_eq!(h.get_by_label("T").value().as_deref(), Some("1000"));
+}
+
+#[test]
+fn the_theme_toggle_switches_the_panel_to_light() {
+    let mut h = started();
+    h.get_by_label("Theme").click();
+    h.run();
+    h.get_by_label("Light").click();
+    h.run();
+    assert_eq!(h.state().state.settings.theme, ThemeChoice::Light);
+    assert!(!h.ctx.global_style().visuals.dark_mode);
+    h.get_by_label("Theme").click();
+    h.run();
+    h.get_by_label("Dark").click();
+    h.run();
+    assert!(h.ctx.global_style().visuals.dark_mode);
+}
+
 fn write_temp(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
     let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
@@ -469,6 +568,41 @@ fn custom_curve_edits_keep_alpha_bar_strictly_decreasing() {
         panel(&h).inputs.curve,
         ddpm_lab::diffusion::log_snr_curve::LogSnrCurve::default()
     );
+}
+
+#[test]
+fn dragging_a_control_point_with_the_mouse_edits_the_curve() {
+    let mut state = PersistedState::default();
+    state.schedule.set_kind(ScheduleKind::TrainedBetas);
+    let mut h = app_harness(state);
+    h.run();
+    let before = panel(&h).inputs.curve.points().to_vec();
+    let positions = panel(&h).control_point_screen_positions().to_vec();
+    assert_eq!(positions.len(), before.len());
+    let start = positions[4];
+    h.hover_at(start);
+    h.run();
+    h.drag_at(start);
+    h.step();
+    for dy in [10.0, 25.0, 40.0] {
+        h.hover_at(start - ddpm_lab::egui::vec2(0.0, dy));
+        h.step();
+    }
+    h.drop_at(start - ddpm_lab::egui::vec2(0.0, 40.0));
+    h.run();
+    let after = panel(&h).inputs.curve.points().to_vec();
+    // Point 4 went up (to a higher log-SNR), the others stayed.
+    assert!(
+        after[4].log_snr > before[4].log_snr + 0.5,
+        "{before:?} → {after:?}"
+    );
+    for i in [0, 1, 2, 3, 5, 6] {
+        assert_eq!(after[i], before[i], "point {i}");
+    }
+    // The schedule follows, and ᾱ still falls at every step.
+    let s = h.state().lab.schedule.clone();
+    assert_eq!(s.spec(), &panel(&h).spec);
+    assert!(s.alpha_bars().windows(2).all(|w| w[1] < w[0]));
 }
 
 #[test]

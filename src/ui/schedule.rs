@@ -496,6 +496,12 @@ pub struct SchedulePanel {
     hover_t: Option<usize>,
     #[serde(skip)]
     drag_point: Option<usize>,
+    /// Where the custom curve's control points were drawn last frame (screen points).
+    #[serde(skip)]
+    control_point_positions: Vec<egui::Pos2>,
+    /// The custom curve drawn through its points, for the curve and T it was made for.
+    #[serde(skip)]
+    curve_line: Option<(LogSnrCurve, usize, Vec<PlotPoint>)>,
     #[serde(skip)]
     compare_full: bool,
     #[serde(skip)]
@@ -527,6 +533,8 @@ impl Default for SchedulePanel {
             plots_rect: None,
             hover_t: None,
             drag_point: None,
+            control_point_positions: Vec::new(),
+            curve_line: None,
             compare_full: false,
             publish_problem: None,
         }
@@ -831,12 +839,10 @@ impl SchedulePanel {
         }
         if let Some(pending) = &self.screenshot
             && let Ok(image) = pending.image.try_recv()
+            && let Some(p) = self.screenshot.take()
         {
-            if let Some(p) = self.screenshot.take() {
-                let job =
-                    files::spawn_png_export(Self::repaint(ctx), image, p.rect, p.ppp, p.target);
-                self.dialog = Some((DialogPurpose::Save, job));
-            }
+            let job = files::spawn_png_export(Self::repaint(ctx), image, p.rect, p.ppp, p.target);
+            self.dialog = Some((DialogPurpose::Save, job));
         }
     }
 
@@ -1499,6 +1505,43 @@ impl SchedulePanel {
         }
     }
 
+    /// Where the custom curve's control points are on screen (empty unless the log-SNR
+    /// plot is editing the curve).
+    pub fn control_point_screen_positions(&self) -> &[egui::Pos2] {
+        &self.control_point_positions
+    }
+
+    /// Recomputes the drawn custom curve when the curve or T changed.
+    fn refresh_curve_line(&mut self, steps: usize) {
+        let fresh = self
+            .curve_line
+            .as_ref()
+            .is_some_and(|(c, n, _)| *n == steps && *c == self.inputs.curve);
+        if fresh {
+            return;
+        }
+        // A few hundred points draw the smooth curve at any T.
+        let samples = steps.clamp(2, 400);
+        let line = self
+            .inputs
+            .curve
+            .log_snrs(samples)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let u = i as f64 / (samples - 1) as f64;
+                PlotPoint::new(1.0 + u * (steps - 1) as f64, *l)
+            })
+            .collect();
+        self.curve_line = Some((self.inputs.curve.clone(), steps, line));
+    }
+
+    /// The screen rect of the plot grid (titles and axes included) last frame.
+    pub fn plots_rect(&self) -> Option<Rect> {
+        self.plots_rect
+    }
+
     /// True when the log-SNR plot edits the custom curve.
     fn editing_curve(&self) -> bool {
         self.inputs.kind == ScheduleKind::TrainedBetas && self.current_visible
@@ -1506,6 +1549,9 @@ impl SchedulePanel {
 
     fn plot(&mut self, ui: &mut egui::Ui, lang: Lang, kind: PlotKind, size: Vec2) -> PlotOutcome {
         let editing = kind == PlotKind::LogSnr && self.editing_curve();
+        if editing {
+            self.refresh_curve_line(self.inputs.num_steps.max(2));
+        }
         let shown = self.shown(lang);
         let log_beta = self.log_beta_axis;
         let cursor_t = self.cursor.t as f64;
@@ -1517,21 +1563,6 @@ impl SchedulePanel {
             .iter()
             .map(|p| PlotPoint::new(1.0 + p.u * (steps - 1) as f64, p.log_snr))
             .collect();
-        let curve_line: Vec<PlotPoint> = if editing {
-            self.inputs
-                .curve
-                .log_snrs(steps.min(400))
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let u = i as f64 / (steps.min(400) - 1) as f64;
-                    PlotPoint::new(1.0 + u * (steps - 1) as f64, *l)
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
         let Some(derived) = &self.derived else {
             return PlotOutcome {
                 rect: Rect::NOTHING,
@@ -1573,6 +1604,11 @@ impl SchedulePanel {
                 .allow_double_click_reset(false);
         }
         let editing_color = PALETTE[0];
+        let curve_line: Option<&[PlotPoint]> = if editing {
+            self.curve_line.as_ref().map(|(_, _, l)| l.as_slice())
+        } else {
+            None
+        };
         let response = plot.show(ui, |pui| {
             for (slot, name, e) in &entries {
                 let color = PALETTE[*slot];
@@ -1602,9 +1638,9 @@ impl SchedulePanel {
                     );
                 }
             }
-            if editing {
+            if let Some(line) = curve_line {
                 pui.line(
-                    Line::new("", PlotPoints::Owned(curve_line))
+                    Line::new("", PlotPoints::Borrowed(line))
                         .color(editing_color.gamma_multiply(0.6))
                         .width(1.0)
                         .style(LineStyle::dotted_dense())
@@ -1650,6 +1686,16 @@ impl SchedulePanel {
                         .on_hover_ui_at_pointer(|ui| hover_table(ui, kind, t, &tooltip_rows));
                 }
             }
+        }
+        if kind == PlotKind::LogSnr {
+            self.control_point_positions = if editing {
+                curve_points
+                    .iter()
+                    .map(|p| transform.position_from_point(p))
+                    .collect()
+            } else {
+                Vec::new()
+            };
         }
         if editing {
             let r = &response.response;
