@@ -672,6 +672,13 @@ fn inputs_and_comparison_persist() {
         h2.state().lab.schedule.spec(),
         &ScheduleSpec::scaled_linear(500, 0.00085, 0.012)
     );
+    // A stored spec that does not build falls back to the default schedule.
+    let mut broken = PersistedState::default();
+    broken.schedule.spec = ScheduleSpec::linear(0, 1e-4, 0.02);
+    let mut h3 = app_harness(broken);
+    h3.run();
+    assert_eq!(panel(&h3).spec, ScheduleSpec::default());
+    assert!(panel(&h3).input_problems().is_empty());
     // A partial panel state loads with defaults for the rest.
     let partial: SchedulePanel = serde_json::from_str(r#"{"log_beta_axis": false}"#).unwrap();
     assert!(!partial.log_beta_axis);

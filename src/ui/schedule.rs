@@ -550,6 +550,10 @@ impl SchedulePanel {
             return;
         }
         self.initialized = true;
+        // A stored spec that no longer builds (an edited state file) is not a good state.
+        if self.spec.build().is_err() {
+            self.spec = ScheduleSpec::default();
+        }
         if self.inputs.to_spec().ok().as_ref() != Some(&self.spec) {
             self.inputs = ScheduleInputs::from_spec(&self.spec);
         }
