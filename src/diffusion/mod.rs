@@ -9,6 +9,7 @@ pub mod forward;
 pub mod gaussian;
 pub mod gmm1d;
 pub mod lint;
+pub mod log_snr_curve;
 pub mod quadrature;
 pub mod reverse;
 pub mod schedule;
