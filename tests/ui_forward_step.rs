@@ -228,3 +228,41 @@ fn forward_step_snapshot() {
     let mut h = harness();
     screenshot(&mut h, "forward_step");
 }
+
+#[test]
+fn edge_schedules_and_inputs_render_finite_numbers() {
+    use ddpm_lab::diffusion::ScheduleSpec;
+    for spec in [
+        ScheduleSpec::default().with_zero_snr(true),
+        ScheduleSpec::linear(2, 1e-4, 0.02),
+    ] {
+        let mut state = PersistedState::default();
+        state.schedule.spec = spec.clone();
+        state.forward_step.beta_from_schedule = true;
+        let mut h = harness_with(state);
+        let t_max = h.state().lab.schedule.num_steps();
+        h.key_press(egui::Key::End);
+        h.run();
+        assert_eq!(h.state().state.forward_step.scrubber.t, t_max);
+        let run = h.state().state.forward_step.chain_result().unwrap().clone();
+        assert_eq!(run.point.num_steps(), t_max);
+        let check = run.moments_at(t_max).unwrap();
+        assert!(check.mean.is_finite() && check.variance.is_finite());
+        assert!(check.within(), "{spec:?}: {check:?}");
+        assert!(run.var_exact.iter().all(|p| (p[1] - 1.0).abs() < 1e-9));
+    }
+    // The largest β the slider allows: the example stays finite.
+    let mut h = harness();
+    h.get_by_role_and_label(Role::Slider, FwdText::Beta.en())
+        .set_value_accesskit(0.999);
+    h.run();
+    let schedule = h.state().lab.schedule.clone();
+    let r = h
+        .state()
+        .state
+        .forward_step
+        .worked_example(&schedule)
+        .compute();
+    assert!(r.x1.is_finite() && r.q2.mean.is_finite());
+    assert!(shows(&h, "0.9990"));
+}

@@ -305,3 +305,42 @@ fn posterior_snapshot() {
     let mut h = harness();
     screenshot(&mut h, "posterior");
 }
+
+#[test]
+fn edge_schedules_render_finite_numbers() {
+    use ddpm_lab::diffusion::ScheduleSpec;
+    for spec in [
+        ScheduleSpec::default().with_zero_snr(true),
+        ScheduleSpec::linear(2, 1e-4, 0.02),
+        ScheduleSpec::cosine(50),
+    ] {
+        let mut state = PersistedState::default();
+        state.schedule.spec = spec.clone();
+        state.posterior.apply_preset(Preset::Point);
+        let mut h = harness_with(state);
+        let t_max = h.state().lab.schedule.num_steps();
+        assert_eq!(h.state().lab.schedule.spec(), &spec);
+        for t in [1, t_max / 2, t_max] {
+            h.state_mut().state.posterior.scrubber.t = t.max(1);
+            for x_t in [-4.0, 0.0, 4.0] {
+                h.state_mut().state.posterior.x_t = x_t;
+                settle(&mut h);
+                let s = h.state().state.posterior.snapshot().unwrap();
+                let r = &s.report;
+                assert!(
+                    r.mean.is_finite() && r.variance.is_finite(),
+                    "{spec:?} t {t}"
+                );
+                assert!(r.kl_to_gaussian.is_finite() && !r.modes.is_empty());
+                assert!(s.coarse_kl.is_finite());
+            }
+        }
+        let r = h.state().state.posterior.sweep_result().unwrap().clone();
+        assert!(
+            r.fine
+                .iter()
+                .chain(&r.coarse)
+                .all(|p| p.true_std.is_finite() && p.kl_to_gaussian.is_finite())
+        );
+    }
+}

@@ -2,9 +2,11 @@
 //! live numbers, and the closed form q(x_t|x_0) checked against a chain of particles.
 //!
 //! Sections are pub so the Lesson panel can embed them: [`ForwardStepPanel::inputs_ui`],
-//! [`ForwardStepPanel::density_plot_ui`], [`worked_example_ui`],
-//! [`ForwardStepPanel::chain_controls_ui`], [`ForwardStepPanel::chain_histogram_ui`] and
-//! [`ForwardStepPanel::variance_plot_ui`].
+//! [`ForwardStepPanel::density_plot_ui`], [`worked_example_ui`] (a free function over a
+//! [`WorkedExample`]), [`ForwardStepPanel::chain_controls_ui`],
+//! [`ForwardStepPanel::chain_histogram_ui`] and [`ForwardStepPanel::variance_plot_ui`].
+//! The chain sections draw the latest particle run; an embedder starts it with
+//! [`ForwardStepPanel::request_chain`] once per frame.
 
 use crate::app::LabContext;
 use crate::app::jobs::Repaint;
@@ -407,7 +409,7 @@ impl ForwardStepPanel {
     }
 
     /// Starts the particle run for the current inputs unless it exists or is running.
-    fn request_chain(&mut self, lab: &LabContext, repaint: Repaint) {
+    pub fn request_chain(&mut self, lab: &LabContext, repaint: Repaint) {
         let key = self.chain_key(lab);
         let schedule = lab.schedule.clone();
         let settings = self.chain.clone();
@@ -432,6 +434,10 @@ impl ForwardStepPanel {
 
     pub fn forward_step_ui(&mut self, ui: &mut egui::Ui, lab: &mut LabContext) {
         let lang = lab.lang();
+        // A hand-edited state file could ask for any count: keep to the offered ones.
+        if !PARTICLE_CHOICES.contains(&self.chain.particles) {
+            self.chain.particles = ChainSettings::default().particles;
+        }
         self.request_chain(lab, repaint_of(ui));
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])

@@ -7,7 +7,8 @@
 //! Sections are pub so the Lesson panel can embed them: [`PosteriorPanel::mixture_editor_ui`],
 //! [`PosteriorPanel::walk_controls_ui`], [`PosteriorPanel::posterior_plot_ui`],
 //! [`PosteriorPanel::readouts_ui`], [`PosteriorPanel::width_plot_ui`] and
-//! [`PosteriorPanel::kl_plot_ui`].
+//! [`PosteriorPanel::kl_plot_ui`]. An embedder calls [`PosteriorPanel::update`] once per
+//! frame (after its inputs changed) so the sections draw current data.
 
 use crate::app::LabContext;
 use crate::app::jobs::Repaint;
