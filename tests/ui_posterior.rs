@@ -154,11 +154,12 @@ fn invalid_mixture_shows_an_error_and_keeps_the_last_good_one() {
     let p = &h.state().state.posterior;
     assert_eq!(p.components[0].weight, 0.0);
     assert_eq!(p.good_components, good, "the last good mixture stays");
+    let message = p.error_text(ddpm_lab::app::Lang::En).unwrap_or_default();
+    assert!(message.contains("weight 0 must be"), "{message}");
     assert!(
-        p.error
-            .as_deref()
-            .unwrap_or("")
-            .contains("weight 0 must be")
+        p.error_text(ddpm_lab::app::Lang::Ko)
+            .unwrap_or_default()
+            .contains("가중치 0")
     );
     assert!(shows(&h, "Component 1: weight 0 must be a number > 0."));
     assert!(shows(&h, PostText::KeptLastGood.en()));
@@ -178,9 +179,8 @@ fn invalid_mixture_shows_an_error_and_keeps_the_last_good_one() {
     settle(&mut h);
     let p = &h.state().state.posterior;
     assert!(
-        p.error
-            .as_deref()
-            .unwrap_or("")
+        p.error_text(ddpm_lab::app::Lang::En)
+            .unwrap_or_default()
             .contains("Component 2: standard deviation 0")
     );
     assert_eq!(p.good_components, good);

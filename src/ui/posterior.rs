@@ -243,8 +243,9 @@ pub struct PosteriorPanel {
     pub x_t: f64,
     pub x0: f64,
     pub view: PlotView,
+    /// Why the edited mixture was rejected (worded in the language of the frame).
     #[serde(skip)]
-    pub error: Option<String>,
+    pub error: Option<MixtureError>,
     #[serde(skip)]
     validated: Option<Vec<ComponentSpec>>,
     #[serde(skip)]
@@ -316,7 +317,7 @@ impl PosteriorPanel {
 
     /// Validates the edited mixture when it changed: a valid one becomes the data; an
     /// invalid one leaves the last good mixture in place and sets the message.
-    pub fn validate(&mut self, lang: Lang) {
+    pub fn validate(&mut self) {
         if self.validated.as_ref() == Some(&self.components) {
             return;
         }
@@ -325,9 +326,14 @@ impl PosteriorPanel {
                 self.good_components = self.components.clone();
                 self.error = None;
             }
-            Err(e) => self.error = Some(mixture_error_text(&e, lang)),
+            Err(e) => self.error = Some(e),
         }
         self.validated = Some(self.components.clone());
+    }
+
+    /// The message for a rejected mixture, if any, in `lang`.
+    pub fn error_text(&self, lang: Lang) -> Option<String> {
+        self.error.as_ref().map(|e| mixture_error_text(e, lang))
     }
 
     /// The data in use (the last valid mixture).
@@ -419,7 +425,7 @@ impl PosteriorPanel {
     /// Brings every derived value up to date with the inputs: validation, walks, the
     /// snapshot at (t, x_t) and the background job for the curves over t.
     pub fn update(&mut self, lab: &LabContext, repaint: Repaint) {
-        self.validate(lab.lang());
+        self.validate();
         self.ensure_walks(lab);
         let Some(data) = self.data() else {
             return;
@@ -594,8 +600,8 @@ impl PosteriorPanel {
                 std: 0.1,
             });
         }
-        self.validate(lang);
-        if let Some(e) = &self.error {
+        self.validate();
+        if let Some(e) = self.error_text(lang) {
             ui.colored_label(
                 ui.visuals().error_fg_color,
                 format!("{e} {}", PostText::KeptLastGood.tr(lang)),
