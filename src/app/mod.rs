@@ -2,6 +2,7 @@
 //! background jobs. `ui` reads and edits it; it knows nothing of egui.
 
 pub mod jobs;
+pub mod keyed_job;
 pub mod sample_image;
 
 use crate::diffusion::{Schedule, ScheduleSpec};

@@ -4,12 +4,14 @@
 //! f64 and slices only: nothing here knows about egui or burn, so every number the app
 //! shows and the CLI prints comes from one tested place. Paper notation: t = 1..T, ᾱ_0 = 1.
 
+pub mod chain;
 pub mod diffusers;
 pub mod forward;
 pub mod gaussian;
 pub mod gmm1d;
 pub mod lint;
 pub mod log_snr_curve;
+pub mod posterior_sweep;
 pub mod quadrature;
 pub mod reverse;
 pub mod schedule;

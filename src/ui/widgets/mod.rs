@@ -1,5 +1,6 @@
 //! Widgets shared by several panels.
 
+pub mod density;
 pub mod math_text;
 pub mod scrubber;
 

@@ -1,0 +1,387 @@
+//! The Posterior panel: presets and the mixture editor, the T override, modes and KL for
+//! small and big steps, the curves over t, and the t scrubber.
+
+mod common;
+
+use common::{app_harness, screenshot};
+use ddpm_lab::diffusion::gmm1d::ComponentSpec;
+use ddpm_lab::diffusion::reverse;
+use ddpm_lab::egui;
+use ddpm_lab::tolerance::{ROUNDING, assert_close};
+use ddpm_lab::ui::i18n::Text;
+use ddpm_lab::ui::posterior::{PostText, Preset, SWEEP_POINTS};
+use ddpm_lab::ui::{DdpmLabApp, PanelId, PersistedState};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness_with(state: PersistedState) -> Harness<'static, DdpmLabApp> {
+    let mut state = state;
+    state.panel = PanelId::Posterior;
+    let mut h = app_harness(state);
+    settle(&mut h);
+    h
+}
+
+fn harness() -> Harness<'static, DdpmLabApp> {
+    harness_with(PersistedState::default())
+}
+
+/// Runs the frames of the queued input (which start the background job the new inputs
+/// ask for), waits for that job, then runs until the UI settles. Waiting between the
+/// two keeps the test independent of how fast the job is.
+fn settle(h: &mut Harness<'static, DdpmLabApp>) {
+    h.step();
+    h.state_mut().state.posterior.finish_background_work();
+    h.run();
+}
+
+fn shows(h: &Harness<'static, DdpmLabApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn modes(h: &Harness<'static, DdpmLabApp>) -> usize {
+    h.state()
+        .state
+        .posterior
+        .snapshot()
+        .unwrap()
+        .report
+        .modes
+        .len()
+}
+
+fn choose_steps(h: &mut Harness<'static, DdpmLabApp>, option: &str) {
+    h.get_by_label(PostText::Steps.en()).click();
+    h.run();
+    h.get_by_label(option).click();
+    settle(h);
+}
+
+#[test]
+fn small_steps_give_one_mode_big_steps_two() {
+    let mut h = harness();
+    h.get_by_label(PostText::PresetTwo.en()).click();
+    h.get_by_role_and_label(Role::Slider, PostText::Xt.en())
+        .set_value_accesskit(0.0);
+    settle(&mut h);
+    h.state_mut().state.posterior.scrubber.t = 200;
+    settle(&mut h);
+    assert_eq!(h.state().state.posterior.x_t, 0.0);
+    // T = 1000 small steps: at t = 200 the posterior is one narrow Gaussian peak.
+    assert_eq!(modes(&h), 1);
+    assert!(shows(&h, "modes: 1"));
+    let kl_fine = h
+        .state()
+        .state
+        .posterior
+        .snapshot()
+        .unwrap()
+        .report
+        .kl_to_gaussian;
+    assert!(kl_fine < 1e-6, "{kl_fine}");
+    // The same ᾱ curve walked in 10 steps of 100: step 2 also ends at t = 200.
+    choose_steps(&mut h, "T' = 10 (every 100 steps)");
+    let p = &h.state().state.posterior;
+    assert_eq!(p.factor, 100);
+    assert_eq!(p.walked_steps(), Some(10));
+    assert_eq!(p.scrubber.t, 2, "t stays at the same noise level");
+    assert_eq!(p.snapshot().unwrap().original_t, 200);
+    assert_eq!(modes(&h), 2);
+    assert!(shows(&h, "modes: 2"));
+    let kl_coarse = h
+        .state()
+        .state
+        .posterior
+        .snapshot()
+        .unwrap()
+        .report
+        .kl_to_gaussian;
+    assert!(kl_coarse > 0.1, "{kl_coarse}");
+    // The point preset stays single-peaked even with big steps.
+    h.get_by_label(PostText::PresetPoint.en()).click();
+    settle(&mut h);
+    assert_eq!(modes(&h), 1);
+}
+
+#[test]
+fn point_preset_has_one_mode_at_every_small_step() {
+    let mut h = harness();
+    h.get_by_label(PostText::PresetPoint.en()).click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().state.posterior.good_components,
+        Preset::Point.components()
+    );
+    for t in [1, 10, 100, 500, 1000] {
+        h.state_mut().state.posterior.scrubber.t = t;
+        h.run();
+        assert_eq!(modes(&h), 1, "t = {t}");
+    }
+}
+
+#[test]
+fn x0_conditioned_posterior_is_the_core_formula() {
+    let mut h = harness();
+    h.state_mut().state.posterior.scrubber.t = 300;
+    h.run();
+    let schedule = h.state().lab.schedule.clone();
+    let p = &h.state().state.posterior;
+    let s = p.snapshot().unwrap();
+    let expected = reverse::posterior(&schedule, 300, p.x0, p.x_t);
+    let got = s.report.x0_posterior.unwrap();
+    assert_close(got.mean, expected.mean, ROUNDING);
+    assert_close(got.variance, expected.variance, ROUNDING);
+    assert_close(
+        s.report.posterior_variance,
+        schedule.posterior_variance(300),
+        ROUNDING,
+    );
+    // At t = 1, x0 is known: β̃_1 = 0 (drawn as a vertical line, not a density).
+    h.state_mut().state.posterior.scrubber.t = 1;
+    h.run();
+    let s = h.state().state.posterior.snapshot().unwrap();
+    assert_eq!(s.report.posterior_variance, 0.0);
+}
+
+#[test]
+fn invalid_mixture_shows_an_error_and_keeps_the_last_good_one() {
+    let mut h = harness();
+    let good = h.state().state.posterior.good_components.clone();
+    let weight_1 = format!("{} 1", PostText::Weight.en());
+    h.get_by_label(&weight_1).set_value_accesskit(0.0);
+    settle(&mut h);
+    let p = &h.state().state.posterior;
+    assert_eq!(p.components[0].weight, 0.0);
+    assert_eq!(p.good_components, good, "the last good mixture stays");
+    let message = p.error_text(ddpm_lab::app::Lang::En).unwrap_or_default();
+    assert!(message.contains("weight 0 must be"), "{message}");
+    assert!(
+        p.error_text(ddpm_lab::app::Lang::Ko)
+            .unwrap_or_default()
+            .contains("가중치 0")
+    );
+    assert!(shows(&h, "Component 1: weight 0 must be a number > 0."));
+    assert!(shows(&h, PostText::KeptLastGood.en()));
+    // Plots still come from the last good mixture.
+    assert!(h.state().state.posterior.snapshot().is_some());
+    // Fixing it makes the edited mixture the data.
+    h.get_by_label(&weight_1).set_value_accesskit(0.7);
+    settle(&mut h);
+    let p = &h.state().state.posterior;
+    assert!(p.error.is_none());
+    assert!(!shows(&h, PostText::KeptLastGood.en()));
+    let good = p.good_components.clone();
+    assert_eq!(good[0].weight, 0.7);
+    // A zero sd is rejected the same way, and the 0.7 mixture stays.
+    let sd_2 = format!("{} 2", PostText::Sd.en());
+    h.get_by_label(&sd_2).set_value_accesskit(0.0);
+    settle(&mut h);
+    let p = &h.state().state.posterior;
+    assert!(
+        p.error_text(ddpm_lab::app::Lang::En)
+            .unwrap_or_default()
+            .contains("Component 2: standard deviation 0")
+    );
+    assert_eq!(p.good_components, good);
+}
+
+#[test]
+fn components_can_be_added_and_removed() {
+    let mut h = harness();
+    assert_eq!(h.state().state.posterior.components.len(), 2);
+    h.get_by_label(PostText::Add.en()).click();
+    settle(&mut h);
+    let p = &h.state().state.posterior;
+    assert_eq!(p.components.len(), 3);
+    assert_eq!(p.good_components.len(), 3);
+    assert_eq!(
+        p.components[2],
+        ComponentSpec {
+            weight: 0.5,
+            mean: 2.0,
+            std: 0.1
+        }
+    );
+    h.get_all_by_label(PostText::Remove.en())
+        .next()
+        .unwrap()
+        .click();
+    settle(&mut h);
+    let p = &h.state().state.posterior;
+    assert_eq!(p.components.len(), 2);
+    assert_eq!(p.components[0].mean, 1.0);
+    h.get_by_label(PostText::PresetThree.en()).click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().state.posterior.good_components,
+        Preset::ThreeModes.components()
+    );
+}
+
+#[test]
+fn curves_over_t_show_bigger_steps_are_less_gaussian() {
+    let mut h = harness();
+    let p = &h.state().state.posterior;
+    assert!(p.sweep_is_current());
+    let r = p.sweep_result().unwrap().clone();
+    assert!(r.fine.len() <= SWEEP_POINTS && r.fine.len() >= 100);
+    // The coarser walk is T/10 = 100 steps, plotted at the t each step ends on.
+    assert_eq!(r.coarse.len(), 100);
+    assert_eq!(r.coarse.first().unwrap().t, 10);
+    assert_eq!(r.coarse.last().unwrap().t, 1000);
+    let max_kl = |v: &[ddpm_lab::diffusion::posterior_sweep::SweepPoint]| {
+        v.iter().map(|p| p.kl_to_gaussian).fold(0.0, f64::max)
+    };
+    assert!(
+        max_kl(&r.coarse) > 100.0 * max_kl(&r.fine),
+        "coarse {} fine {}",
+        max_kl(&r.coarse),
+        max_kl(&r.fine)
+    );
+    // The width of q(x_{t−1}|x_t, x0) is √β̃; the true posterior is at least as wide.
+    for p in &r.fine {
+        assert!(p.true_std + 1e-12 >= p.posterior_std * 0.999, "t = {}", p.t);
+    }
+    // Moving x_t recomputes the curves for the new x_t.
+    h.get_by_role_and_label(Role::Slider, PostText::Xt.en())
+        .set_value_accesskit(1.0);
+    settle(&mut h);
+    let p = &h.state().state.posterior;
+    assert!(p.sweep_is_current());
+    assert_eq!(p.sweep_result().unwrap().x_t, 1.0);
+}
+
+#[test]
+fn t_scrubber_reacts_to_arrow_keys() {
+    let mut h = harness();
+    assert_eq!(h.state().state.posterior.scrubber.t, 100);
+    h.key_press(egui::Key::ArrowRight);
+    h.run();
+    assert_eq!(h.state().state.posterior.scrubber.t, 101);
+    assert_eq!(
+        h.state().state.posterior.snapshot().unwrap().original_t,
+        101
+    );
+    h.key_press(egui::Key::ArrowLeft);
+    h.key_press(egui::Key::ArrowLeft);
+    h.run();
+    assert_eq!(h.state().state.posterior.scrubber.t, 99);
+    h.key_press(egui::Key::Home);
+    h.run();
+    assert_eq!(h.state().state.posterior.scrubber.t, 1);
+}
+
+#[test]
+fn inputs_persist_through_serde() {
+    let mut state = PersistedState::default();
+    state.posterior.apply_preset(Preset::ThreeModes);
+    state.posterior.factor = 10;
+    state.posterior.x_t = -0.5;
+    let text = serde_json::to_string(&state).unwrap();
+    let back: PersistedState = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.posterior.components, Preset::ThreeModes.components());
+    assert_eq!(back.posterior.factor, 10);
+    assert_eq!(back.posterior.x_t, -0.5);
+    let partial: PersistedState = serde_json::from_str(r#"{"posterior":{"x0":0.1}}"#).unwrap();
+    assert_eq!(partial.posterior.x0, 0.1);
+    assert_eq!(
+        partial.posterior.good_components,
+        Preset::TwoModes.components()
+    );
+}
+
+#[test]
+fn korean_labels_render() {
+    let mut state = PersistedState::default();
+    state.settings.lang = ddpm_lab::app::Lang::Ko;
+    let h = harness_with(state);
+    if h.state().lab.korean_unavailable {
+        // No CJK font on this machine: the app says so and stays in English.
+        assert!(shows(&h, "0.") && !shows(&h, PostText::ALL[0].ko()));
+        return;
+    }
+    assert!(shows(&h, PostText::Data.ko()));
+    assert!(shows(&h, "봉우리 수"));
+}
+
+#[test]
+fn posterior_snapshot() {
+    let mut h = harness();
+    screenshot(&mut h, "posterior");
+}
+
+#[test]
+fn edge_schedules_render_finite_numbers() {
+    use ddpm_lab::diffusion::ScheduleSpec;
+    for spec in [
+        ScheduleSpec::default().with_zero_snr(true),
+        ScheduleSpec::linear(2, 1e-4, 0.02),
+        ScheduleSpec::cosine(50),
+    ] {
+        let mut state = PersistedState::default();
+        state.schedule.spec = spec.clone();
+        state.posterior.apply_preset(Preset::Point);
+        let mut h = harness_with(state);
+        let t_max = h.state().lab.schedule.num_steps();
+        assert_eq!(h.state().lab.schedule.spec(), &spec);
+        for t in [1, t_max / 2, t_max] {
+            h.state_mut().state.posterior.scrubber.t = t.max(1);
+            for x_t in [-4.0, 0.0, 4.0] {
+                h.state_mut().state.posterior.x_t = x_t;
+                settle(&mut h);
+                let s = h.state().state.posterior.snapshot().unwrap();
+                let r = &s.report;
+                assert!(
+                    r.mean.is_finite() && r.variance.is_finite(),
+                    "{spec:?} t {t}"
+                );
+                assert!(r.kl_to_gaussian.is_finite() && !r.modes.is_empty());
+                assert!(s.coarse_kl.is_finite());
+            }
+        }
+        let r = h.state().state.posterior.sweep_result().unwrap().clone();
+        assert!(
+            r.fine
+                .iter()
+                .chain(&r.coarse)
+                .all(|p| p.true_std.is_finite() && p.kl_to_gaussian.is_finite())
+        );
+    }
+}
+
+#[test]
+fn every_text_has_both_languages_with_the_same_placeholders_and_renders() {
+    let placeholders = |s: &str| -> Vec<usize> {
+        (0..10)
+            .filter(|i| s.contains(&format!("{{{i}}}")))
+            .collect()
+    };
+    for key in PostText::ALL {
+        assert!(!key.en().is_empty() && !key.ko().is_empty(), "{key:?}");
+        assert_eq!(placeholders(key.en()), placeholders(key.ko()), "{key:?}");
+    }
+    // Every string drawn with the app's fonts: kittest fails on a missing glyph.
+    // The first frame installs the fonts (they apply from the next frame on). Without a
+    // CJK font the app shows English only, so only English is drawn then.
+    let mut h = Harness::new_ui_state(
+        |ui, korean: &mut Option<bool>| {
+            let Some(korean) = *korean else {
+                *korean = Some(ddpm_lab::ui::fonts::install_fonts(ui.ctx()));
+                return;
+            };
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for key in PostText::ALL {
+                    ui.label(key.en());
+                    if korean {
+                        ui.label(key.ko());
+                    }
+                }
+            });
+        },
+        None,
+    );
+    h.run();
+    let last = PostText::ALL.last().map(|k| k.en()).unwrap_or_default();
+    assert!(h.query_all_by_label(last).next().is_some());
+}
