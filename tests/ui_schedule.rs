@@ -183,29 +183,27 @@ fn beta_end_of_one_or_more_shows_a_message_and_keeps_the_last_good_schedule() {
 #[test]
 fn a_combination_that_does_not_build_is_explained_and_not_taken() {
     let mut h = started();
-    // β_end = 0.9 is a fine number, and so is T = 10 000; together they drive ᾱ to 0
-    // long before T.
-    h.get_by_label("β_end").set_text_value_accesskit("0.9");
+    // β_end = 0.5 is a fine number, and so is T = 10 000; together they drive ᾱ below the
+    // smallest normal f64 long before T.
+    h.get_by_label("β_end").set_text_value_accesskit("0.5");
     h.run();
-    let good = ScheduleSpec::linear(1000, 1e-4, 0.9);
+    let good = ScheduleSpec::linear(1000, 1e-4, 0.5);
     assert_eq!(panel(&h).spec, good);
     h.get_by_label("T").set_text_value_accesskit("10000");
     h.run();
     assert_eq!(panel(&h).inputs.num_steps, 10_000);
     assert_eq!(panel(&h).spec, good);
     assert_eq!(h.state().lab.schedule.spec(), &good);
-    // ᾱ reaches the subnormal range and stops changing in f64; the number is shown short.
-    h.get_by_label(
-        "This schedule is not valid: ᾱ is not strictly decreasing at t = 3809 \
-         (ᾱ_3809 = ᾱ_3808 = 9.881e-324): β_3809 is too small to change ᾱ in f64",
-    );
-    assert!(matches!(
+    let err = ScheduleSpec::linear(10_000, 1e-4, 0.5).build().unwrap_err();
+    let ScheduleError::AlphaBarUnderflow { t } = err else {
+        panic!("expected an underflow, got {err:?}");
+    };
+    assert!(t > 1000 && t < 10_000, "{t}");
+    h.get_by_label(&format!("This schedule is not valid: {err}"));
+    assert_eq!(
         panel(&h).build_problem,
-        Some(InputProblem::Build(ScheduleError::NotStrictlyDecreasing {
-            t: 3809,
-            ..
-        }))
-    ));
+        Some(InputProblem::Build(ScheduleError::AlphaBarUnderflow { t }))
+    );
     h.get_by_label("The plots keep the last valid schedule.");
     // The linter explains the same spec (in plain f64 products, as a training script
     // would compute ᾱ).
