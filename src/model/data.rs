@@ -614,7 +614,10 @@ impl GlyphRenderer {
         let mut hi = vec![0.0_f32; side * side];
         r.for_each_pixel(|i, a| {
             if let Some(v) = hi.get_mut(i) {
-                *v = a.abs().min(1.0);
+                // The accumulator leaves ~1e-7 residue in empty pixels: snap it to 0 so the
+                // background is exactly −1.
+                let a = a.abs().min(1.0);
+                *v = if a < 1e-4 { 0.0 } else { a };
             }
         });
         for pass in 0..dilate {
