@@ -909,3 +909,49 @@ fn sample_and_eval_write_what_they_say() {
     assert_eq!(rows.as_array().unwrap().len(), 4);
     assert_eq!(rows[0]["t"], 1);
 }
+
+#[test]
+fn a_reverse_run_streams_frames_from_a_background_job() {
+    use ddpm_lab::app::jobs::{JobOutcome, no_repaint, spawn};
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m");
+    write_checkpoint(&model, &config_for(tiny_mlp(), DatasetKind::Moons, 10), 0);
+    // What the Points panel does: load in the job, stream (t, x̂0) per step, allow cancel.
+    let job = spawn("reverse", no_repaint(), move |ctx| {
+        let ckpt = Checkpoint::load(&model, &device())?;
+        let options = ReverseOptions {
+            clip_x0: ckpt.domain().clip_x0(),
+            ..ReverseOptions::default()
+        };
+        let cancel = ctx.cancel_flag();
+        let result = ddpm_lab::model::inference::sample(
+            &ckpt,
+            &ckpt.schedule,
+            3,
+            &options,
+            Some(&cancel),
+            |f| {
+                ctx.emit((f.t, f.pred_x0.to_vec()));
+                ctx.set_progress(f.index as u64 + 1, f.total as u64, format!("t = {}", f.t));
+                Flow::Continue
+            },
+        )?;
+        Ok(result.x)
+    });
+    let mut job = job;
+    let outcome = loop {
+        if let Some(o) = job.poll() {
+            break o;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    let JobOutcome::Finished(x) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(x.len(), 6);
+    let frames = job.drain_events();
+    assert_eq!(frames.len(), 100);
+    assert_eq!(frames[0].0, 100);
+    assert_eq!(frames[99].0, 1);
+    assert!(frames.iter().all(|(_, x0)| x0.len() == 6));
+}
