@@ -707,7 +707,14 @@ fn shipped_glyph_model_denoises_well_at_mid_t() {
 fn shipped_point_models_denoise_well_at_mid_t() {
     for name in ["moons", "swiss_roll"] {
         for (t, mse) in shipped_eps_mse(name, 2000) {
-            assert!(mse < 0.2, "{name}: ε-MSE {mse} at t = {t}");
+            // At t = 100 the noise along the curve cannot be told from a shift along it, so
+            // even a perfect denoiser scores ~0.5 there; from t = 250 on, far less.
+            let bound = match t {
+                100 => 0.75,
+                250 => 0.3,
+                _ => 0.05,
+            };
+            assert!(mse < bound, "{name}: ε-MSE {mse} at t = {t} (bound {bound})");
         }
     }
 }
