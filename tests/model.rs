@@ -714,7 +714,10 @@ fn shipped_point_models_denoise_well_at_mid_t() {
                 250 => 0.3,
                 _ => 0.05,
             };
-            assert!(mse < bound, "{name}: ε-MSE {mse} at t = {t} (bound {bound})");
+            assert!(
+                mse < bound,
+                "{name}: ε-MSE {mse} at t = {t} (bound {bound})"
+            );
         }
     }
 }
@@ -915,6 +918,13 @@ fn sample_and_eval_write_what_they_say() {
     let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 4);
     assert_eq!(rows[0]["t"], 1);
+}
+
+#[test]
+fn loaded_models_can_move_to_worker_threads() {
+    fn assert_send<T: Send + 'static>() {}
+    assert_send::<Checkpoint>();
+    assert_send::<OracleDenoiser>();
 }
 
 #[test]

@@ -116,7 +116,8 @@ pub struct TrainArgs {
     /// The model folder (config.json, model.bpk, train_log.csv).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Continue the run in --out from its last checkpoint (up to --steps in total).
+    /// Continue the run in --out from its last checkpoint, up to --steps in total. The
+    /// folder's config.json wins over the other flags (only a larger --steps is taken).
     #[arg(long)]
     pub resume: bool,
     /// Save a checkpoint every N steps.
@@ -708,20 +709,18 @@ pub fn eval(args: EvalArgs) -> Result<()> {
                 ckpt.num_params(),
                 args.n
             );
-            let _ = writeln!(
-                s,
-                "{:>6}  {:>12}  {:>12}  {:>14}",
-                "t",
-                format!("{obj}-MSE"),
-                "eps-MSE",
-                "baseline eps=0"
-            );
+            let own = ckpt.objective() != PredictionType::Epsilon;
+            let _ = write!(s, "{:>6}", "t");
+            if own {
+                let _ = write!(s, "  {:>12}", format!("{obj}-MSE"));
+            }
+            let _ = writeln!(s, "  {:>12}  {:>14}", "eps-MSE", "baseline eps=0");
             for r in &rows {
-                let _ = writeln!(
-                    s,
-                    "{:>6}  {:>12.5}  {:>12.5}  {:>14.5}",
-                    r.t, r.objective_mse, r.eps_mse, r.eps_baseline
-                );
+                let _ = write!(s, "{:>6}", r.t);
+                if own {
+                    let _ = write!(s, "  {:>12.5}", r.objective_mse);
+                }
+                let _ = writeln!(s, "  {:>12.5}  {:>14.5}", r.eps_mse, r.eps_baseline);
             }
             s
         }
