@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod diffusion;
 pub mod fsutil;
+pub mod model;
 #[doc(hidden)]
 pub mod tolerance;
 pub mod ui;

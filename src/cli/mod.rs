@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 runtime failure (files, I/O, a failed job), 2 usage (a bad
 //! flag or value). Every error is one line on stderr; nothing panics.
 
+mod model_cmds;
 mod output;
 mod schedule_cmds;
 
@@ -10,6 +11,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+pub use model_cmds::{BenchArgs, EvalArgs, ReverseArgs, SampleArgs, SamplerArgs, TrainArgs};
 pub use output::{Output, UsageError};
 pub use schedule_cmds::{
     ExampleArgs, ExportArgs, LintArgs, PosteriorArgs, ScheduleArgs, ScheduleCmdArgs,
@@ -38,6 +40,16 @@ pub enum Command {
     Example(ExampleArgs),
     /// The exact reverse posterior q(x_{t-1}|x_t) for 1-D mixture data.
     Posterior(PosteriorArgs),
+    /// Train a denoiser (UNet for images, MLP for 2-D points) into a model folder.
+    Train(TrainArgs),
+    /// Draw samples from a trained model (image grid PNG, or points CSV/PNG).
+    Sample(SampleArgs),
+    /// Noise an image to t, then denoise it step by step, writing x_t and x̂0 frames.
+    Reverse(ReverseArgs),
+    /// The model's prediction MSE on held-out data at fixed t, beside the ε = 0 baseline.
+    Eval(EvalArgs),
+    /// Time a forward pass and a training step (to size a training run).
+    Bench(BenchArgs),
 }
 
 /// Parses the process arguments, runs the command (or opens the app) and maps every
@@ -65,5 +77,10 @@ pub fn run(command: Command) -> Result<()> {
         Command::Lint(args) => schedule_cmds::lint(args),
         Command::Example(args) => schedule_cmds::example(args),
         Command::Posterior(args) => schedule_cmds::posterior(args),
+        Command::Train(args) => model_cmds::train(args),
+        Command::Sample(args) => model_cmds::sample(args),
+        Command::Reverse(args) => model_cmds::reverse(args),
+        Command::Eval(args) => model_cmds::eval(args),
+        Command::Bench(args) => model_cmds::bench(args),
     }
 }

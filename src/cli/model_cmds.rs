@@ -1,0 +1,795 @@
+//! Subcommands over the denoiser: train, sample, reverse, eval, bench.
+
+use super::output::UsageError;
+use super::schedule_cmds::ScheduleCommon;
+use crate::diffusion::{PredictionType, Schedule, ScheduleSpec, TimestepSpacing, VarianceType};
+use crate::fsutil::{create_dir_all, write_atomic};
+use crate::model::checkpoint::{self, Checkpoint, CheckpointConfig};
+use crate::model::data::{DataDomain, DataSpec, Dataset, DatasetKind, load_image_item};
+use crate::model::eval::{EVAL_TIMESTEPS, evaluate};
+use crate::model::inference::{self, Flow, ReverseOptions, Sampler, noise_to, run_reverse};
+use crate::model::render;
+use crate::model::training::{TrainEvent, TrainRequest, TrainingConfig, train as train_loop};
+use crate::model::{
+    BackendKind, LossWeighting, MlpDenoiserConfig, ModelConfig, UNetConfig, objective_name,
+};
+use anyhow::{Context, Result, anyhow};
+use burn::prelude::Device;
+use clap::{Args, ValueEnum};
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// Set by Ctrl-C; long commands check it between steps and stop cleanly.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let handler_flag = flag.clone();
+        // If a handler cannot be installed, Ctrl-C simply kills the process as usual.
+        let _ = ctrlc::set_handler(move || {
+            if handler_flag.swap(true, Ordering::SeqCst) {
+                // A second Ctrl-C: the user insists.
+                std::process::exit(130);
+            }
+            eprintln!(
+                "\ninterrupted: finishing the current step and saving (Ctrl-C again to abort)"
+            );
+        });
+        flag
+    })
+    .clone()
+}
+
+fn device_for(backend: BackendKind) -> Result<Device> {
+    backend
+        .device()
+        .map_err(|e| UsageError::new(e.to_string()).into())
+}
+
+fn parse_backend(s: &str) -> Result<BackendKind, String> {
+    s.parse()
+}
+
+fn parse_objective(s: &str) -> Result<PredictionType, String> {
+    crate::model::parse_objective(s)
+}
+
+fn parse_dataset(s: &str) -> Result<DatasetKind, String> {
+    s.parse()
+}
+
+/// A comma-separated list of channel counts (`32,64,64`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelList(pub Vec<usize>);
+
+fn parse_channels(s: &str) -> Result<ChannelList, String> {
+    s.split(',')
+        .map(|c| {
+            c.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("`{c}` is not a channel count (expected e.g. 32,64,64)"))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(ChannelList)
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// glyphs, shapes, moons, swiss_roll, circles, ring8, csv (points) or folder (images).
+    #[arg(long, value_name = "NAME", value_parser = parse_dataset)]
+    pub dataset: DatasetKind,
+    /// The CSV file (csv) or image folder (folder).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Channels of folder images: 1 (grayscale) or 3 (RGB).
+    #[arg(long, value_name = "C", default_value_t = 3)]
+    pub image_channels: usize,
+    /// Number of diffusion steps T.
+    #[arg(long = "timesteps", value_name = "T", default_value_t = 1000)]
+    pub timesteps: usize,
+    #[command(flatten)]
+    pub schedule: ScheduleCommon,
+    /// Optimizer steps.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub steps: usize,
+    /// Batch size.
+    #[arg(long, value_name = "B", default_value_t = 64)]
+    pub batch: usize,
+    /// Peak learning rate (AdamW; warm-up then cosine decay to 10 %).
+    #[arg(long, value_name = "LR", default_value_t = 1e-3)]
+    pub lr: f64,
+    /// Learning-rate warm-up steps.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub warmup: usize,
+    /// What the network predicts: eps, x0 or v.
+    #[arg(long, value_name = "OBJ", default_value = "eps", value_parser = parse_objective)]
+    pub objective: PredictionType,
+    /// Weight the loss with min-SNR-γ (e.g. 5); uniform when absent.
+    #[arg(long, value_name = "G")]
+    pub min_snr: Option<f64>,
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    /// The model folder (config.json, model.bpk, train_log.csv).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Continue the run in --out from its last checkpoint, up to --steps in total. The
+    /// folder's config.json wins over the other flags (only a larger --steps is taken).
+    #[arg(long)]
+    pub resume: bool,
+    /// Save a checkpoint every N steps.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub checkpoint_every: usize,
+    /// Write a train_log.csv row every N steps.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub log_every: usize,
+    /// UNet channels per resolution, highest first.
+    #[arg(long, value_name = "LIST", default_value = "32,64,64", value_parser = parse_channels)]
+    pub channels: ChannelList,
+    /// UNet residual blocks per resolution.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub res_blocks: usize,
+    /// Leave out the UNet's self-attention at the lowest resolution.
+    #[arg(long)]
+    pub no_attention: bool,
+    /// MLP hidden width.
+    #[arg(long, value_name = "W", default_value_t = 128)]
+    pub hidden: usize,
+    /// MLP hidden layers.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub layers: usize,
+    /// flex (default), ndarray or gpu (when compiled in).
+    #[arg(long, value_name = "NAME", default_value = "flex", value_parser = parse_backend)]
+    pub backend: BackendKind,
+}
+
+impl TrainArgs {
+    fn config(&self) -> Result<CheckpointConfig> {
+        let mut data = DataSpec::new(self.dataset);
+        data.channels = self.image_channels;
+        if self.dataset.needs_path() {
+            let path = self.data_dir.clone().ok_or_else(|| {
+                UsageError::new(format!(
+                    "--dataset {} needs --data-dir (a {})",
+                    self.dataset,
+                    if self.dataset == DatasetKind::Csv {
+                        "CSV file"
+                    } else {
+                        "folder of images"
+                    }
+                ))
+            })?;
+            data = data.with_path(path);
+        }
+        let (spec, _) = self.schedule.resolve(self.timesteps)?;
+        spec.build()
+            .map_err(|e| UsageError::new(format!("invalid schedule: {e}")))?;
+        let model = match ModelConfig::for_domain(data.domain()) {
+            ModelConfig::Mlp(_) => ModelConfig::Mlp(
+                MlpDenoiserConfig::new()
+                    .with_hidden(self.hidden)
+                    .with_hidden_layers(self.layers),
+            ),
+            ModelConfig::Unet(c) => ModelConfig::Unet(
+                c.with_channels(self.channels.0.clone())
+                    .with_res_blocks(self.res_blocks)
+                    .with_attention(!self.no_attention),
+            ),
+        };
+        model
+            .validate()
+            .map_err(|e| UsageError::new(e.to_string()))?;
+        let weighting = match self.min_snr {
+            None => LossWeighting::Uniform,
+            Some(g) if g.is_finite() && g > 0.0 => LossWeighting::MinSnr { gamma: g },
+            Some(g) => {
+                return Err(UsageError::new(format!(
+                    "--min-snr must be a positive number (got {g})"
+                ))
+                .into());
+            }
+        };
+        let training = TrainingConfig::new()
+            .with_steps(self.steps)
+            .with_batch_size(self.batch)
+            .with_learning_rate(self.lr)
+            .with_seed(self.seed)
+            .with_warmup_steps(self.warmup)
+            .with_checkpoint_every(self.checkpoint_every)
+            .with_log_every(self.log_every);
+        training
+            .validate()
+            .map_err(|e| UsageError::new(e.to_string()))?;
+        Ok(CheckpointConfig::new(
+            model,
+            spec,
+            self.objective,
+            weighting,
+            data,
+            training,
+        ))
+    }
+}
+
+fn progress_bar(total: u64, start: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} steps  loss {msg}  {per_sec}  ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_position(start);
+    bar.reset_eta();
+    bar
+}
+
+pub fn train(args: TrainArgs) -> Result<()> {
+    let config = args.config()?;
+    let device = device_for(args.backend)?;
+    let cancel = interrupt_flag();
+    let tty = std::io::stderr().is_terminal();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut rate_clock = Instant::now();
+    let mut rate_from = 0usize;
+    let mut loss_ema: Option<f64> = None;
+    let summary = train_loop(
+        TrainRequest {
+            config,
+            out_dir: args.out.clone(),
+            resume: args.resume,
+            device,
+        },
+        &cancel,
+        |event| match event {
+            TrainEvent::Started {
+                start_step,
+                total,
+                num_params,
+                skipped_files,
+            } => {
+                for s in &skipped_files {
+                    eprintln!("skipped {}: {}", s.path.display(), s.reason);
+                }
+                eprintln!(
+                    "training {} parameters on {} for steps {}..{total} into {}",
+                    num_params,
+                    args.backend,
+                    start_step + 1,
+                    args.out.display()
+                );
+                rate_from = start_step;
+                rate_clock = Instant::now();
+                if tty {
+                    bar = Some(progress_bar(total as u64, start_step as u64));
+                }
+            }
+            TrainEvent::Step { step, loss, .. } => {
+                let ema = loss_ema.map_or(loss as f64, |e| 0.95 * e + 0.05 * loss as f64);
+                loss_ema = Some(ema);
+                if let Some(b) = &bar {
+                    b.set_position(step as u64);
+                    b.set_message(format!("{ema:.4}"));
+                }
+            }
+            TrainEvent::Logged(row) => {
+                if bar.is_none() {
+                    // Not a terminal (nohup, a log file): one line per log row instead.
+                    let secs = rate_clock.elapsed().as_secs_f64().max(1e-9);
+                    let rate = (row.step - rate_from) as f64 / secs;
+                    let left = summary_total(&args).saturating_sub(row.step) as f64;
+                    eprintln!(
+                        "step {}  loss {:.5}  lr {:.2e}  {:.2} it/s  ETA {:.0} s",
+                        row.step,
+                        row.loss,
+                        row.learning_rate,
+                        rate,
+                        if rate > 0.0 { left / rate } else { 0.0 }
+                    );
+                }
+            }
+            TrainEvent::Saved { step } => {
+                if let Some(b) = &bar {
+                    b.println(format!("checkpoint saved at step {step}"));
+                }
+            }
+        },
+    )?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let loss = summary
+        .final_loss
+        .map_or("n/a".to_string(), |l| format!("{l:.5}"));
+    if summary.cancelled {
+        eprintln!(
+            "stopped at step {}/{} (saved; continue with --resume), loss {loss}",
+            summary.steps_done, summary.total
+        );
+    } else {
+        eprintln!(
+            "done: {} steps, final loss {loss}, {:.0} s of training in total; model in {}",
+            summary.steps_done,
+            summary.elapsed_seconds,
+            args.out.display()
+        );
+    }
+    Ok(())
+}
+
+fn summary_total(args: &TrainArgs) -> usize {
+    args.steps
+}
+
+fn load_model(dir: &Path, backend: BackendKind) -> Result<Checkpoint> {
+    let device = device_for(backend)?;
+    Ok(Checkpoint::load(dir, &device)?)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SamplerName {
+    Ddpm,
+    Ddim,
+}
+
+/// Sampler options shared by `sample` and `reverse`.
+#[derive(Debug, Args)]
+pub struct SamplerArgs {
+    /// ddpm (ancestral) or ddim.
+    #[arg(long, value_enum, default_value = "ddpm")]
+    pub sampler: SamplerName,
+    /// Model evaluations (default: every t for ddpm, 50 for ddim).
+    #[arg(long, value_name = "N")]
+    pub steps: Option<usize>,
+    /// DDIM stochasticity η (0 = deterministic).
+    #[arg(long, value_name = "E", default_value_t = 0.0)]
+    pub eta: f64,
+    /// Timestep spacing when --steps < T: leading, trailing or linspace.
+    #[arg(long, value_name = "SPACING", default_value = "trailing")]
+    pub spacing: TimestepSpacing,
+    /// DDPM variance: fixed_small (β̃) or fixed_large (β).
+    #[arg(long)]
+    pub fixed_large: bool,
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+}
+
+impl SamplerArgs {
+    fn options(&self, schedule: &Schedule, domain: DataDomain) -> Result<ReverseOptions> {
+        if !(self.eta.is_finite() && (0.0..=1.0).contains(&self.eta)) {
+            return Err(
+                UsageError::new(format!("--eta must be in [0, 1] (got {})", self.eta)).into(),
+            );
+        }
+        let steps = match (self.sampler, self.steps) {
+            (SamplerName::Ddim, None) => Some(50.min(schedule.num_steps())),
+            (_, s) => s,
+        };
+        if let Some(n) = steps
+            && (n == 0 || n > schedule.num_steps())
+        {
+            return Err(UsageError::new(format!(
+                "--steps must be 1..={} (the model's T)",
+                schedule.num_steps()
+            ))
+            .into());
+        }
+        let sampler = match self.sampler {
+            SamplerName::Ddpm => Sampler::Ddpm {
+                variance: if self.fixed_large {
+                    VarianceType::FixedLarge
+                } else {
+                    VarianceType::FixedSmall
+                },
+            },
+            SamplerName::Ddim => Sampler::Ddim { eta: self.eta },
+        };
+        Ok(ReverseOptions {
+            sampler,
+            steps,
+            spacing: self.spacing,
+            clip_x0: domain.clip_x0(),
+            seed: self.seed,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// The model folder.
+    #[arg(long, value_name = "DIR")]
+    pub model: PathBuf,
+    #[command(flatten)]
+    pub sampler: SamplerArgs,
+    /// Number of samples.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub n: usize,
+    /// grid.png for images; points.csv (or a .png scatter plot) for points.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Pixel scale of the image grid.
+    #[arg(long, value_name = "K", default_value_t = 2)]
+    pub scale: u32,
+    #[arg(long, value_name = "NAME", default_value = "flex", value_parser = parse_backend)]
+    pub backend: BackendKind,
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn progress_for(total: u64, what: &str) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{what} {{bar:30}} {{pos}}/{{len}}  t = {{msg}}  {{per_sec}}  ETA {{eta}}"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+pub fn sample(args: SampleArgs) -> Result<()> {
+    if args.n == 0 || args.n > 100_000 {
+        return Err(UsageError::new("--n must be 1..=100000").into());
+    }
+    if args.scale == 0 || args.scale > 16 {
+        return Err(UsageError::new("--scale must be 1..=16").into());
+    }
+    let ext = extension(&args.out);
+    let ckpt = load_model(&args.model, args.backend)?;
+    let domain = ckpt.domain();
+    match (domain, ext.as_str()) {
+        (DataDomain::Image { .. }, "png") | (DataDomain::Points2d, "csv" | "png") => {}
+        (DataDomain::Image { .. }, _) => {
+            return Err(UsageError::new("--out must be a .png for an image model").into());
+        }
+        (DataDomain::Points2d, _) => {
+            return Err(
+                UsageError::new("--out must be a .csv (or .png) for a points model").into(),
+            );
+        }
+    }
+    let options = args.sampler.options(&ckpt.schedule, domain)?;
+    let cancel = interrupt_flag();
+    let total = inference::reverse_jumps(
+        &ckpt.schedule,
+        ckpt.schedule.num_steps(),
+        options.steps,
+        options.spacing,
+    )?
+    .len();
+    let bar = progress_for(total as u64, "sampling");
+    let result = inference::sample(
+        &ckpt,
+        &ckpt.schedule,
+        args.n,
+        &options,
+        Some(&cancel),
+        |f| {
+            if let Some(b) = &bar {
+                b.set_position(f.index as u64 + 1);
+                b.set_message(f.t.to_string());
+            }
+            Flow::Continue
+        },
+    )?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if result.stopped {
+        return Err(anyhow!(
+            "interrupted at t = {}; nothing written",
+            result.t_reached
+        ));
+    }
+    write_samples(&ckpt, &result.x, &args.out, args.scale)?;
+    eprintln!("wrote {} samples to {}", args.n, args.out.display());
+    Ok(())
+}
+
+fn write_samples(ckpt: &Checkpoint, x: &[f32], out: &Path, scale: u32) -> Result<()> {
+    let domain = ckpt.domain();
+    let bytes = match domain {
+        DataDomain::Image { .. } => render::encode_png(&render::image_grid(x, domain, scale, 2))?,
+        DataDomain::Points2d if extension(out) == "png" => {
+            let (data, _) = Dataset::open(&ckpt.config.data)?;
+            let reference = data.generate(12_345, 4000);
+            render::encode_png(&render::scatter(x, Some(&reference), 512, 1.25))?
+        }
+        DataDomain::Points2d => {
+            let norm = ckpt
+                .config
+                .data
+                .normalization
+                .unwrap_or_else(crate::model::data::PointNormalization::identity);
+            let mut s = String::from("x,y\n");
+            for p in x.chunks_exact(2) {
+                let [a, b] = norm.to_raw(p[0], p[1]);
+                let _ = writeln!(s, "{a},{b}");
+            }
+            s.into_bytes()
+        }
+    };
+    write_atomic(out, &bytes)?;
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct ReverseArgs {
+    /// The model folder (an image model).
+    #[arg(long, value_name = "DIR")]
+    pub model: PathBuf,
+    /// The image to noise and denoise (resized and centre-cropped to the model's size).
+    #[arg(long, value_name = "IN")]
+    pub image: PathBuf,
+    /// Noise the image to this t with the closed form, then denoise from it.
+    #[arg(long, value_name = "T", default_value_t = 500)]
+    pub t: usize,
+    #[command(flatten)]
+    pub sampler: SamplerArgs,
+    /// Folder for the x_t and x̂0 frames (created if missing).
+    #[arg(long, value_name = "FRAMES")]
+    pub out_dir: PathBuf,
+    /// Also write an animated GIF of x_t | x̂0.
+    #[arg(long, value_name = "FILE")]
+    pub gif: Option<PathBuf>,
+    /// Write a frame every K steps (and always the first and last).
+    #[arg(long, value_name = "K")]
+    pub every: Option<usize>,
+    /// Pixel scale of the frames.
+    #[arg(long, value_name = "K", default_value_t = 4)]
+    pub scale: u32,
+    #[arg(long, value_name = "NAME", default_value = "flex", value_parser = parse_backend)]
+    pub backend: BackendKind,
+}
+
+fn scaled(item: &[f32], channels: usize, size: usize, scale: u32) -> image::RgbImage {
+    let img = render::item_to_rgb(item, channels, size);
+    image::imageops::resize(
+        &img,
+        size as u32 * scale,
+        size as u32 * scale,
+        image::imageops::FilterType::Nearest,
+    )
+}
+
+pub fn reverse(args: ReverseArgs) -> Result<()> {
+    if args.scale == 0 || args.scale > 16 || args.every == Some(0) {
+        return Err(UsageError::new("--scale must be 1..=16 and --every at least 1").into());
+    }
+    if let Some(g) = &args.gif
+        && extension(g) != "gif"
+    {
+        return Err(UsageError::new("--gif must name a .gif file").into());
+    }
+    let ckpt = load_model(&args.model, args.backend)?;
+    let DataDomain::Image { channels, size } = ckpt.domain() else {
+        return Err(
+            UsageError::new("reverse needs an image model (this one is for 2-D points)").into(),
+        );
+    };
+    let big_t = ckpt.schedule.num_steps();
+    if args.t == 0 || args.t > big_t {
+        return Err(UsageError::new(format!("--t must be 1..={big_t}")).into());
+    }
+    let options = args.sampler.options(&ckpt.schedule, ckpt.domain())?;
+    let x0 = load_image_item(&args.image, channels)
+        .map_err(|e| anyhow!("{}: {e}", args.image.display()))?;
+    let (x_t, _) = noise_to(&ckpt.schedule, args.t, &x0, args.sampler.seed)?;
+    create_dir_all(&args.out_dir)?;
+    let total =
+        inference::reverse_jumps(&ckpt.schedule, args.t, options.steps, options.spacing)?.len();
+    let every = args.every.unwrap_or_else(|| total.div_ceil(40).max(1));
+    let cancel = interrupt_flag();
+    let bar = progress_for(total as u64, "denoising");
+    let mut gif_frames = Vec::new();
+    let mut write_error: Option<anyhow::Error> = None;
+    let mut written = 0usize;
+    let emit = |t: usize, xt: &[f32], x0_hat: &[f32]| -> Result<image::RgbImage> {
+        let a = scaled(xt, channels, size, args.scale);
+        let b = scaled(x0_hat, channels, size, args.scale);
+        write_atomic(
+            &args.out_dir.join(format!("xt_t{t:04}.png")),
+            &render::encode_png(&a)?,
+        )?;
+        write_atomic(
+            &args.out_dir.join(format!("x0_t{t:04}.png")),
+            &render::encode_png(&b)?,
+        )?;
+        Ok(render::side_by_side(&a, &b, 4))
+    };
+    // The noised input, before any step (x̂0 unknown yet: show the clean image).
+    match emit(args.t, &x_t, &x0) {
+        Ok(f) => gif_frames.push(f),
+        Err(e) => return Err(e),
+    }
+    let result = run_reverse(
+        &ckpt,
+        &ckpt.schedule,
+        x_t,
+        args.t,
+        &options,
+        Some(&cancel),
+        |f| {
+            if let Some(b) = &bar {
+                b.set_position(f.index as u64 + 1);
+                b.set_message(f.t.to_string());
+            }
+            let last = f.index + 1 == f.total;
+            if (f.index + 1) % every == 0 || last {
+                match emit(f.prev, f.x_prev, f.pred_x0) {
+                    Ok(frame) => {
+                        gif_frames.push(frame);
+                        written += 1;
+                    }
+                    Err(e) => {
+                        write_error = Some(e);
+                        return Flow::Stop;
+                    }
+                }
+            }
+            Flow::Continue
+        },
+    )?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    if let Some(gif) = &args.gif {
+        write_atomic(gif, &render::encode_gif(&gif_frames, 120)?)?;
+        eprintln!("wrote {}", gif.display());
+    }
+    eprintln!(
+        "wrote {} frame pairs (x_t, x̂0) to {}{}",
+        written + 1,
+        args.out_dir.display(),
+        if result.stopped { " (interrupted)" } else { "" }
+    );
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The model folder.
+    #[arg(long, value_name = "DIR")]
+    pub model: PathBuf,
+    /// Held-out items per t.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub n: usize,
+    /// Seed of the held-out set.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: EvalFormat,
+    #[arg(long, value_name = "NAME", default_value = "flex", value_parser = parse_backend)]
+    pub backend: BackendKind,
+}
+
+pub fn eval(args: EvalArgs) -> Result<()> {
+    if args.n == 0 || args.n > 1_000_000 {
+        return Err(UsageError::new("--n must be 1..=1000000").into());
+    }
+    let ckpt = load_model(&args.model, args.backend)?;
+    let (data, _) = Dataset::open(&ckpt.config.data)
+        .with_context(|| format!("the model's data set ({})", ckpt.config.data.dataset))?;
+    let batch = if ckpt.domain().is_image() { 64 } else { 4096 };
+    let rows = evaluate(
+        &ckpt,
+        &ckpt.schedule,
+        &data,
+        &EVAL_TIMESTEPS,
+        args.n,
+        batch,
+        args.seed,
+    )?;
+    let text = match args.format {
+        EvalFormat::Json => serde_json::to_string_pretty(&rows)? + "\n",
+        EvalFormat::Text => {
+            let obj = objective_name(ckpt.objective());
+            let mut s = format!(
+                "{} ({} parameters, objective {obj}, {} held-out items per t)\n",
+                args.model.display(),
+                ckpt.num_params(),
+                args.n
+            );
+            let own = ckpt.objective() != PredictionType::Epsilon;
+            let _ = write!(s, "{:>6}", "t");
+            if own {
+                let _ = write!(s, "  {:>12}", format!("{obj}-MSE"));
+            }
+            let _ = writeln!(s, "  {:>12}  {:>14}", "eps-MSE", "baseline eps=0");
+            for r in &rows {
+                let _ = write!(s, "{:>6}", r.t);
+                if own {
+                    let _ = write!(s, "  {:>12.5}", r.objective_mse);
+                }
+                let _ = writeln!(s, "  {:>12.5}  {:>14.5}", r.eps_mse, r.eps_baseline);
+            }
+            s
+        }
+    };
+    print!("{text}");
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchArch {
+    Unet,
+    Mlp,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Time this model folder's network (default: a fresh one of --arch).
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// The fresh network to time: unet (glyph-sized, 32,64,64) or mlp.
+    #[arg(long, value_enum, default_value = "unet")]
+    pub arch: BenchArch,
+    /// Batch size.
+    #[arg(long, value_name = "B", default_value_t = 32)]
+    pub batch: usize,
+    /// Timed repetitions (after one warm-up).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub iters: usize,
+    #[arg(long, value_name = "NAME", default_value = "flex", value_parser = parse_backend)]
+    pub backend: BackendKind,
+}
+
+/// A quick it/s measurement (forward and training step) to size a training run; the
+/// careful numbers come from `cargo bench --bench model`.
+pub fn bench(args: BenchArgs) -> Result<()> {
+    if args.batch == 0 || args.batch > 4096 || args.iters == 0 || args.iters > 1000 {
+        return Err(UsageError::new("--batch must be 1..=4096 and --iters 1..=1000").into());
+    }
+    let device = device_for(args.backend)?;
+    let config = match &args.model {
+        Some(dir) => checkpoint::read_config(dir)?,
+        None => {
+            let data = DataSpec::new(match args.arch {
+                BenchArch::Unet => DatasetKind::Glyphs,
+                BenchArch::Mlp => DatasetKind::Moons,
+            });
+            CheckpointConfig::new(
+                ModelConfig::for_domain(data.domain()),
+                ScheduleSpec::default(),
+                PredictionType::Epsilon,
+                LossWeighting::Uniform,
+                data,
+                TrainingConfig::new().with_batch_size(args.batch),
+            )
+        }
+    };
+    let timing = crate::model::training::time_steps(&config, &device, args.batch, args.iters)?;
+    let name = match &config.model {
+        ModelConfig::Unet(UNetConfig { channels, .. }) => format!("UNet {channels:?}"),
+        ModelConfig::Mlp(c) => format!("MLP {}×{}", c.hidden_layers, c.hidden),
+    };
+    println!(
+        "{name}, {} parameters, batch {} on {}:\n  forward       {:>9.2} ms\n  training step {:>9.2} ms  ({:.2} it/s)",
+        timing.num_params,
+        args.batch,
+        args.backend,
+        timing.forward_seconds * 1e3,
+        timing.train_step_seconds * 1e3,
+        1.0 / timing.train_step_seconds.max(1e-12)
+    );
+    Ok(())
+}

@@ -1,0 +1,384 @@
+//! Running the reverse process with a trained (or oracle) denoiser.
+//!
+//! One loop serves sampling from noise, the "reverse from an image" run and the app's
+//! Image and Points panels: [`run_reverse`] starts from any x_t at any t, walks the
+//! sampler's (t → prev) jumps down to 0 and calls back once per step with a [`Frame`]
+//! (x_t, ε̂, x̂0, the posterior mean, x_prev). The callback, or a cancel flag, can stop it.
+//!
+//! The network only predicts. Each step is: model forward → f32 buffer → the core's
+//! [`ddpm_step`]/[`ddim_step`] → the next x. No diffusion formula lives here.
+
+use super::checkpoint::Checkpoint;
+use super::data::{DataRng, fill_normal, rng_for};
+use crate::diffusion::forward::{LengthMismatch, add_noise};
+use crate::diffusion::reverse::{
+    SpacingError, StepOptions, StepOutput, ddim_step, ddpm_step, eps_from_x0, inference_timesteps,
+    jumps,
+};
+use crate::diffusion::{PredictionType, Schedule, TimestepSpacing, VarianceType};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
+use thiserror::Error;
+
+/// Why a reverse run (or a prediction) failed.
+#[derive(Debug, Error)]
+pub enum InferenceError {
+    #[error("x_t has {got} numbers, not a multiple of the item size {item_len}")]
+    BadLength { got: usize, item_len: usize },
+    #[error("the start timestep t = {t} is outside 1..={max}")]
+    BadStart { t: usize, max: usize },
+    #[error(transparent)]
+    Spacing(#[from] SpacingError),
+    #[error(transparent)]
+    Length(#[from] LengthMismatch),
+    #[error("the model's output could not be read back: {0}")]
+    Readback(String),
+    #[error("the model produced non-finite values at t = {t}")]
+    NonFinite { t: usize },
+}
+
+/// Anything that predicts from a noisy batch: a trained network, or an oracle in tests
+/// and lessons.
+pub trait Denoise {
+    /// The network's raw output (in [`Denoise::prediction`] units) at timestep `t`.
+    ///
+    /// # Shapes
+    /// `x_t`: `batch × item_len` floats, item-major → the same length.
+    fn predict(&self, x_t: &[f32], t: usize, batch: usize) -> Result<Vec<f32>, InferenceError>;
+
+    /// What the output means (ε, x0 or v).
+    fn prediction(&self) -> PredictionType;
+
+    /// Floats per item (2 for points, C·S·S for images).
+    fn item_len(&self) -> usize;
+}
+
+impl Denoise for Checkpoint {
+    fn predict(&self, x_t: &[f32], t: usize, batch: usize) -> Result<Vec<f32>, InferenceError> {
+        predict_with(&self.model, &self.device, x_t, t, batch, self.item_len())
+    }
+
+    fn prediction(&self) -> PredictionType {
+        self.config.objective
+    }
+
+    fn item_len(&self) -> usize {
+        self.domain().item_len()
+    }
+}
+
+/// One forward pass of a [`super::Denoiser`] on flat f32 data.
+pub fn predict_with(
+    model: &super::Denoiser,
+    device: &Device,
+    x_t: &[f32],
+    t: usize,
+    batch: usize,
+    item_len: usize,
+) -> Result<Vec<f32>, InferenceError> {
+    if batch == 0 || x_t.len() != batch * item_len {
+        return Err(InferenceError::BadLength {
+            got: x_t.len(),
+            item_len,
+        });
+    }
+    let x = Tensor::<2>::from_data(TensorData::new(x_t.to_vec(), [batch, item_len]), device);
+    let ts = Tensor::<1>::from_data(TensorData::new(vec![t as f32; batch], [batch]), device);
+    let out = model.forward_flat(x, ts);
+    let values = out
+        .try_into_vec_as::<f32>()
+        .map_err(|e| InferenceError::Readback(format!("{e:?}")))?;
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err(InferenceError::NonFinite { t });
+    }
+    Ok(values)
+}
+
+/// A perfect ε-predictor for known clean data: ε = (x_t − √ᾱ·x0)/√(1−ᾱ). The reverse
+/// process then lands exactly on x0, which makes it a reference for tests and lessons.
+#[derive(Clone, Debug)]
+pub struct OracleDenoiser {
+    /// The clean items, `batch × item_len`.
+    pub x0: Vec<f32>,
+    pub item_len: usize,
+    pub schedule: Schedule,
+}
+
+impl Denoise for OracleDenoiser {
+    fn predict(&self, x_t: &[f32], t: usize, batch: usize) -> Result<Vec<f32>, InferenceError> {
+        if x_t.len() != self.x0.len() || x_t.len() != batch * self.item_len {
+            return Err(InferenceError::BadLength {
+                got: x_t.len(),
+                item_len: self.item_len,
+            });
+        }
+        let alpha_bar = self.schedule.alpha_bar(t);
+        Ok(x_t
+            .iter()
+            .zip(&self.x0)
+            .map(|(&x, &x0)| eps_from_x0(x as f64, x0 as f64, alpha_bar) as f32)
+            .collect())
+    }
+
+    fn prediction(&self) -> PredictionType {
+        PredictionType::Epsilon
+    }
+
+    fn item_len(&self) -> usize {
+        self.item_len
+    }
+}
+
+/// The sampler of a reverse run.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Sampler {
+    /// Ancestral DDPM steps (Ho et al. Algorithm 2).
+    Ddpm { variance: VarianceType },
+    /// DDIM steps with stochasticity η (0: deterministic).
+    Ddim { eta: f64 },
+}
+
+impl Default for Sampler {
+    fn default() -> Self {
+        Sampler::Ddpm {
+            variance: VarianceType::FixedSmall,
+        }
+    }
+}
+
+/// How to run the reverse process.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReverseOptions {
+    pub sampler: Sampler,
+    /// Number of model evaluations over the full 1..T range; `None` visits every t.
+    /// A run from t < T keeps the part of that grid below t.
+    pub steps: Option<usize>,
+    pub spacing: TimestepSpacing,
+    /// Clip x̂0 to [−1, 1] (images: yes; points: no).
+    pub clip_x0: bool,
+    /// Seed of the noise added by stochastic steps.
+    pub seed: u64,
+}
+
+impl Default for ReverseOptions {
+    fn default() -> Self {
+        Self {
+            sampler: Sampler::default(),
+            steps: None,
+            spacing: TimestepSpacing::Trailing,
+            clip_x0: true,
+            seed: 0,
+        }
+    }
+}
+
+/// The (t, prev) jumps of a run from `start_t` down to 0.
+///
+/// With `steps = None` every t from `start_t` to 1 is visited. Otherwise the core's
+/// [`inference_timesteps`] grid for the whole schedule is cut below `start_t` and
+/// `start_t` itself is put first, so a run from any t lands on the same grid as a run
+/// from T.
+pub fn reverse_jumps(
+    schedule: &Schedule,
+    start_t: usize,
+    steps: Option<usize>,
+    spacing: TimestepSpacing,
+) -> Result<Vec<(usize, usize)>, InferenceError> {
+    let max = schedule.num_steps();
+    if start_t == 0 || start_t > max {
+        return Err(InferenceError::BadStart { t: start_t, max });
+    }
+    let timesteps: Vec<usize> = match steps {
+        None => (1..=start_t).rev().collect(),
+        Some(n) => {
+            let grid = inference_timesteps(max, n, spacing, 0)?;
+            std::iter::once(start_t)
+                .chain(grid.into_iter().filter(|&t| t < start_t))
+                .collect()
+        }
+    };
+    Ok(jumps(&timesteps))
+}
+
+/// One step of a reverse run, as the callback sees it.
+///
+/// # Shapes
+/// Every buffer has `batch × item_len` floats.
+#[derive(Debug)]
+pub struct Frame<'a> {
+    /// 0-based index of this step, and the number of steps in the run.
+    pub index: usize,
+    pub total: usize,
+    /// The jump t → prev.
+    pub t: usize,
+    pub prev: usize,
+    pub x_t: &'a [f32],
+    /// ε̂ as the model implies it.
+    pub pred_eps: &'a [f32],
+    /// x̂0 (clipped when clipping is on).
+    pub pred_x0: &'a [f32],
+    /// The mean of p(x_prev | x_t) the step drew from.
+    pub mean: &'a [f32],
+    /// The new sample x_prev.
+    pub x_prev: &'a [f32],
+}
+
+/// Whether a reverse run goes on after a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Where a reverse run ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReverseResult {
+    /// The last sample: x_0 when the run finished, else x at `t_reached`.
+    pub x: Vec<f32>,
+    pub t_reached: usize,
+    pub steps_done: usize,
+    /// True when the callback or the cancel flag stopped the run early.
+    pub stopped: bool,
+}
+
+/// Runs the reverse process from `x_t` at `start_t` down to 0.
+///
+/// `on_frame` is called after every step; returning [`Flow::Stop`] (or setting `cancel`)
+/// ends the run after that step. Deterministic for a given `options.seed`.
+pub fn run_reverse(
+    model: &dyn Denoise,
+    schedule: &Schedule,
+    x_t: Vec<f32>,
+    start_t: usize,
+    options: &ReverseOptions,
+    cancel: Option<&AtomicBool>,
+    mut on_frame: impl FnMut(&Frame) -> Flow,
+) -> Result<ReverseResult, InferenceError> {
+    let item_len = model.item_len();
+    if item_len == 0 || x_t.is_empty() || x_t.len() % item_len != 0 {
+        return Err(InferenceError::BadLength {
+            got: x_t.len(),
+            item_len,
+        });
+    }
+    let batch = x_t.len() / item_len;
+    let plan = reverse_jumps(schedule, start_t, options.steps, options.spacing)?;
+    let step_options = StepOptions {
+        prediction: model.prediction(),
+        clip_x0: options.clip_x0,
+    };
+    let mut rng: DataRng = rng_for(options.seed, 0x5EED_0F_4E7E);
+    let mut x = x_t;
+    let mut noise = vec![0.0_f32; x.len()];
+    let mut out = StepOutput::default();
+    let total = plan.len();
+    let mut t_reached = start_t;
+    for (index, &(t, prev)) in plan.iter().enumerate() {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Ok(ReverseResult {
+                x,
+                t_reached,
+                steps_done: index,
+                stopped: true,
+            });
+        }
+        let model_output = model.predict(&x, t, batch)?;
+        fill_normal(&mut rng, &mut noise);
+        match options.sampler {
+            Sampler::Ddpm { variance } => ddpm_step(
+                schedule,
+                t,
+                prev,
+                &x,
+                &model_output,
+                &noise,
+                variance,
+                step_options,
+                &mut out,
+            )?,
+            Sampler::Ddim { eta } => ddim_step(
+                schedule,
+                t,
+                prev,
+                &x,
+                &model_output,
+                &noise,
+                eta,
+                step_options,
+                &mut out,
+            )?,
+        }
+        let flow = on_frame(&Frame {
+            index,
+            total,
+            t,
+            prev,
+            x_t: &x,
+            pred_eps: &out.pred_eps,
+            pred_x0: &out.pred_x0,
+            mean: &out.mean,
+            x_prev: &out.prev_sample,
+        });
+        std::mem::swap(&mut x, &mut out.prev_sample);
+        t_reached = prev;
+        if flow == Flow::Stop {
+            return Ok(ReverseResult {
+                x,
+                t_reached,
+                steps_done: index + 1,
+                stopped: prev > 0,
+            });
+        }
+    }
+    Ok(ReverseResult {
+        x,
+        t_reached,
+        steps_done: total,
+        stopped: false,
+    })
+}
+
+/// Pure noise x_T ~ N(0, I) for `n` items, from `seed`.
+pub fn initial_noise(n: usize, item_len: usize, seed: u64) -> Vec<f32> {
+    let mut x = vec![0.0_f32; n * item_len];
+    fill_normal(&mut rng_for(seed, 0x0001_5EED), &mut x);
+    x
+}
+
+/// Noises clean items to timestep `t` with the closed form q(x_t | x_0), using fresh ε
+/// from `seed`. Returns (x_t, ε).
+pub fn noise_to(
+    schedule: &Schedule,
+    t: usize,
+    x0: &[f32],
+    seed: u64,
+) -> Result<(Vec<f32>, Vec<f32>), InferenceError> {
+    let mut eps = vec![0.0_f32; x0.len()];
+    fill_normal(&mut rng_for(seed, 0x0002_5EED), &mut eps);
+    let mut x_t = vec![0.0_f32; x0.len()];
+    add_noise(schedule, t, x0, &eps, &mut x_t)?;
+    Ok((x_t, eps))
+}
+
+/// Samples `n` items from noise at T down to 0.
+pub fn sample(
+    model: &dyn Denoise,
+    schedule: &Schedule,
+    n: usize,
+    options: &ReverseOptions,
+    cancel: Option<&AtomicBool>,
+    on_frame: impl FnMut(&Frame) -> Flow,
+) -> Result<ReverseResult, InferenceError> {
+    let x_t = initial_noise(n, model.item_len(), options.seed);
+    run_reverse(
+        model,
+        schedule,
+        x_t,
+        schedule.num_steps(),
+        options,
+        cancel,
+        on_frame,
+    )
+}
