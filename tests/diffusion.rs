@@ -522,7 +522,9 @@ fn diffusers_config_rejects_unknown_schedule_and_warns_on_unknown_keys() {
     .unwrap();
     assert_eq!(ok.warnings.len(), 1);
     assert!(
-        ok.warnings[0].contains("did you mean `beta_schedule`"),
+        ok.warnings[0]
+            .to_string()
+            .contains("did you mean `beta_schedule`"),
         "{}",
         ok.warnings[0]
     );

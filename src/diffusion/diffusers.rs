@@ -107,8 +107,38 @@ pub struct ImportedConfig {
     pub sampler: SamplerSettings,
     /// The class it was written for (`DDPMScheduler`, …), when present.
     pub class_name: Option<String>,
-    /// Unknown keys and values this app does not use, in plain words.
-    pub warnings: Vec<String>,
+    /// Unknown keys and values this app does not use (`Display` words them in English;
+    /// the app words them in the interface language).
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Something in a config that was read but not (fully) used.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ImportWarning {
+    /// A key no diffusers scheduler knows, with the known key it most resembles.
+    #[error("unknown key `{key}` is ignored{}; diffusers would ignore it silently", did_you_mean(.suggestion))]
+    UnknownKey {
+        key: String,
+        suggestion: Option<&'static str>,
+    },
+    #[error(
+        "unknown prediction type `{0}` (expected epsilon, sample/x0 or v_prediction/v); using epsilon"
+    )]
+    UnknownPrediction(String),
+    #[error("variance_type `{0}` is not supported here; using fixed_small")]
+    UnsupportedVariance(String),
+    #[error(
+        "unknown timestep spacing `{0}` (expected leading, trailing or linspace); using leading"
+    )]
+    UnknownSpacing(String),
+    #[error("thresholding (dynamic x0 clipping) is not modelled here")]
+    Thresholding,
+}
+
+fn did_you_mean(suggestion: &Option<&'static str>) -> String {
+    suggestion
+        .map(|k| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
 }
 
 /// The `scheduler_config.json` for a spec. Named kinds are written by name and parameters;
@@ -216,16 +246,16 @@ pub fn from_config_str(text: &str) -> Result<ImportedConfig, DiffusersConfigErro
     let mut warnings = Vec::new();
     for key in map.keys() {
         if !KNOWN_KEYS.contains(&key.as_str()) {
-            let hint = KNOWN_KEYS
+            let suggestion = KNOWN_KEYS
                 .iter()
-                .map(|k| (edit_distance(key, k), k))
+                .map(|k| (edit_distance(key, k), *k))
                 .filter(|(d, _)| *d <= 3)
                 .min()
-                .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-                .unwrap_or_default();
-            warnings.push(format!(
-                "unknown key `{key}` is ignored{hint}; diffusers would ignore it silently"
-            ));
+                .map(|(_, k)| k);
+            warnings.push(ImportWarning::UnknownKey {
+                key: key.clone(),
+                suggestion,
+            });
         }
     }
     let defaults = ScheduleSpec::default();
@@ -289,16 +319,14 @@ pub fn from_config_str(text: &str) -> Result<ImportedConfig, DiffusersConfigErro
     if let Some(p) = get_str(&map, "prediction_type")? {
         match p.parse() {
             Ok(p) => sampler.prediction = p,
-            Err(e) => warnings.push(format!("{e}; using epsilon")),
+            Err(_) => warnings.push(ImportWarning::UnknownPrediction(p.to_string())),
         }
     }
     if let Some(v) = get_str(&map, "variance_type")? {
         match v {
             "fixed_small" | "fixed_small_log" => sampler.variance = VarianceType::FixedSmall,
             "fixed_large" | "fixed_large_log" => sampler.variance = VarianceType::FixedLarge,
-            other => warnings.push(format!(
-                "variance_type `{other}` is not supported here; using fixed_small"
-            )),
+            other => warnings.push(ImportWarning::UnsupportedVariance(other.to_string())),
         }
     }
     if let Some(c) = get_bool(&map, "clip_sample")? {
@@ -307,14 +335,14 @@ pub fn from_config_str(text: &str) -> Result<ImportedConfig, DiffusersConfigErro
     if let Some(s) = get_str(&map, "timestep_spacing")? {
         match s.parse() {
             Ok(s) => sampler.timestep_spacing = s,
-            Err(e) => warnings.push(format!("{e}; using leading")),
+            Err(_) => warnings.push(ImportWarning::UnknownSpacing(s.to_string())),
         }
     }
     if let Some(o) = get_f64(&map, "steps_offset")? {
         sampler.steps_offset = o.max(0.0) as usize;
     }
     if get_bool(&map, "thresholding")? == Some(true) {
-        warnings.push("thresholding (dynamic x0 clipping) is not modelled here".to_string());
+        warnings.push(ImportWarning::Thresholding);
     }
     let class_name = get_str(&map, "_class_name")?.map(str::to_string);
     Ok(ImportedConfig {

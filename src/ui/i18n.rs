@@ -41,6 +41,12 @@ macro_rules! i18n_table {
             /// Every key, for completeness tests.
             #[allow(dead_code)]
             pub const ALL: &'static [$name] = &[$(Self::$key),*];
+
+            /// (key name, English, Korean) of every key, for the i18n tests.
+            #[allow(dead_code)]
+            pub fn entries() -> Vec<(&'static str, &'static str, &'static str)> {
+                vec![$((stringify!($key), $en, $ko)),*]
+            }
         }
     };
 }
@@ -61,7 +67,9 @@ crate::i18n_table! {
         Schedule => "Schedule", "스케줄";
         ForwardStep => "Forward step", "순방향 한 스텝";
         Posterior => "Posterior", "사후분포";
+        Lesson => "Lesson", "레슨";
         Language => "Language", "언어";
+        KoreanInEnglish => "Korean (no Hangul font)", "한국어 (한글 글꼴 없음)";
         Theme => "Theme", "테마";
         ThemeSystem => "System", "시스템";
         ThemeLight => "Light", "밝게";
@@ -70,6 +78,24 @@ crate::i18n_table! {
         ResetConfirm => "Reset every panel to its defaults?", "모든 패널을 기본값으로 되돌릴까요?";
         Cancel => "Cancel", "취소";
         UnsupportedFile => "Cannot open {0}: drop a scheduler_config.json or an image", "{0}을(를) 열 수 없습니다: scheduler_config.json 또는 이미지를 끌어다 놓으세요";
+        Dismiss => "Dismiss", "닫기";
         KoreanFontMissing => "No Hangul font was found: the interface stays in English. Install a CJK font (e.g. fonts-nanum or Noto Sans CJK).", "한글 글꼴을 찾지 못해 영어로 표시합니다. CJK 글꼴(예: fonts-nanum, Noto Sans CJK)을 설치하세요.";
     }
+}
+
+/// Every string table of the app: (table name, its entries). The i18n tests check that
+/// each entry has English and Korean text; a panel that declares a table adds it here.
+pub fn every_table() -> Vec<(
+    &'static str,
+    Vec<(&'static str, &'static str, &'static str)>,
+)> {
+    use crate::ui::{forward_step, lesson, posterior, schedule, widgets};
+    vec![
+        ("Shell", Shell::entries()),
+        ("ScrubText", widgets::scrubber::ScrubText::entries()),
+        ("SchedText", schedule::SchedText::entries()),
+        ("FwdText", forward_step::FwdText::entries()),
+        ("PostText", posterior::PostText::entries()),
+        ("LessonText", lesson::LessonText::entries()),
+    ]
 }

@@ -3,6 +3,7 @@
 pub mod fonts;
 pub mod forward_step;
 pub mod i18n;
+pub mod lesson;
 pub mod posterior;
 pub mod schedule;
 pub mod widgets;
@@ -23,16 +24,23 @@ pub enum PanelId {
     Schedule,
     ForwardStep,
     Posterior,
+    Lesson,
 }
 
 impl PanelId {
-    pub const ALL: [PanelId; 3] = [PanelId::Schedule, PanelId::ForwardStep, PanelId::Posterior];
+    pub const ALL: [PanelId; 4] = [
+        PanelId::Schedule,
+        PanelId::ForwardStep,
+        PanelId::Posterior,
+        PanelId::Lesson,
+    ];
 
     pub fn title(self, lang: Lang) -> &'static str {
         match self {
             PanelId::Schedule => Shell::Schedule.tr(lang),
             PanelId::ForwardStep => Shell::ForwardStep.tr(lang),
             PanelId::Posterior => Shell::Posterior.tr(lang),
+            PanelId::Lesson => Shell::Lesson.tr(lang),
         }
     }
 }
@@ -47,6 +55,7 @@ pub struct PersistedState {
     pub schedule: schedule::SchedulePanel,
     pub forward_step: forward_step::ForwardStepPanel,
     pub posterior: posterior::PosteriorPanel,
+    pub lesson: lesson::LessonPanel,
 }
 
 /// The eframe app.
@@ -159,11 +168,17 @@ impl DdpmLabApp {
                             );
                         }
                     });
+                // Without a Hangul font "한국어" itself cannot be drawn: name it in English.
+                let no_hangul = self.lab.korean_unavailable;
+                let lang_name = |l: Lang| match l {
+                    Lang::Ko if no_hangul => Shell::KoreanInEnglish.en(),
+                    l => l.native_name(),
+                };
                 egui::ComboBox::from_label(Shell::Language.tr(lang))
-                    .selected_text(self.state.settings.lang.native_name())
+                    .selected_text(lang_name(self.state.settings.lang))
                     .show_ui(ui, |ui| {
                         for l in Lang::ALL {
-                            ui.selectable_value(&mut self.state.settings.lang, l, l.native_name());
+                            ui.selectable_value(&mut self.state.settings.lang, l, lang_name(l));
                         }
                     });
             });
@@ -171,7 +186,11 @@ impl DdpmLabApp {
         if let Some(notice) = self.notice.clone() {
             ui.horizontal(|ui| {
                 ui.colored_label(ui.visuals().warn_fg_color, notice);
-                if ui.small_button("✖").on_hover_text("dismiss").clicked() {
+                if ui
+                    .small_button("✖")
+                    .on_hover_text(Shell::Dismiss.tr(lang))
+                    .clicked()
+                {
                     self.notice = None;
                 }
             });
@@ -221,6 +240,7 @@ impl DdpmLabApp {
                 PanelId::Schedule => self.state.schedule.schedule_ui(ui, lab),
                 PanelId::ForwardStep => self.state.forward_step.forward_step_ui(ui, lab),
                 PanelId::Posterior => self.state.posterior.posterior_ui(ui, lab),
+                PanelId::Lesson => self.state.lesson.lesson_ui(ui, lab),
             }
         });
         self.reset_dialog(ui);

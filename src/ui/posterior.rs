@@ -13,19 +13,20 @@
 use crate::app::LabContext;
 use crate::app::jobs::Repaint;
 use crate::app::keyed_job::{KeyedJob, ProgressThrottle};
-use crate::diffusion::Gaussian;
 use crate::diffusion::gmm1d::{
     ComponentSpec, Mixture, MixtureError, PosteriorReport, marginal, posterior_report,
     true_posterior,
 };
 use crate::diffusion::posterior_sweep::{SweepPoint, WalkedSchedule, posterior_sweep, sweep_steps};
+use crate::diffusion::{Gaussian, ScheduleError};
 use crate::egui;
 use crate::ui::forward_step::num;
 use crate::ui::i18n::{Lang, Text, fill};
-use crate::ui::widgets::Scrubber;
+use crate::ui::schedule::schedule_error_text;
 use crate::ui::widgets::density::{
     self, colors, curve, dashed, density_plot, gaussian_curve, marker, mixture_curve,
 };
+use crate::ui::widgets::{Scrubber, math_job};
 use egui_plot::{Corner, LineStyle, MarkerShape, Points};
 use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
@@ -49,6 +50,8 @@ crate::i18n_table! {
         BadMean => "Component {0}: mean {1} must be a finite number.", "성분 {0}: 평균 {1}은(는) 유한한 수여야 합니다.";
         BadSd => "Component {0}: standard deviation {1} must be at least 1e-6.", "성분 {0}: 표준편차 {1}은(는) 1e-6 이상이어야 합니다.";
         Empty => "The mixture needs at least one component.", "혼합에는 성분이 하나 이상 있어야 합니다.";
+        BadComponent => "Cannot read the component “{0}”: write weight:mean:sd, e.g. 0.5:-1:0.1.", "성분 “{0}”을(를) 읽을 수 없습니다: 가중치:평균:표준편차 꼴로 쓰세요 (예: 0.5:-1:0.1).";
+        BadStep => "The posterior needs a step from 1 to {0} (got {1}).", "사후분포는 1에서 {0} 사이의 스텝에서만 계산합니다 (입력: {1}).";
         KeptLastGood => "Still showing the last valid mixture.", "마지막으로 유효했던 혼합을 계속 보여줍니다.";
         ScheduleLine => "Schedule: {0}, T = {1} (from the Schedule panel)", "스케줄: {0}, T = {1} (스케줄 패널에서)";
         Steps => "steps", "스텝";
@@ -65,25 +68,25 @@ crate::i18n_table! {
         T => "step", "스텝";
         StepLine => "step {0} of {1} ends at t = {2} of T = {3}:  βₜ = {4},  ᾱₜ = {5}", "{1} 스텝 중 {0}번째는 T = {3}의 t = {2}에서 끝남:  βₜ = {4},  ᾱₜ = {5}";
         TruePost => "true q(xₜ₋₁|xₜ)", "실제 q(xₜ₋₁|xₜ)";
-        TildeNote => "β~ₜ, μ~ₜ: the notes' β-tilde and μ-tilde (the posterior given x₀).", "β~ₜ, μ~ₜ: 노트의 β 틸드, μ 틸드 (x₀가 주어졌을 때의 사후분포).";
+        TildeNote => "β̃ₜ, μ̃ₜ (β-tilde, μ-tilde): the variance and mean of the posterior when x₀ is known.", "β̃ₜ, μ̃ₜ (베타 틸드, 뮤 틸드): x₀를 알 때 사후분포의 분산과 평균.";
         Matched => "moment-matched Gaussian", "모멘트 일치 가우시안";
-        X0Post => "q(xₜ₋₁|xₜ, x₀) = N(μ~ₜ, β~ₜ)", "q(xₜ₋₁|xₜ, x₀) = N(μ~ₜ, β~ₜ)";
-        X0PostPoint => "q(xₜ₋₁|xₜ, x₀): the point x₀ (β~ = 0)", "q(xₜ₋₁|xₜ, x₀): 점 x₀ (β~ = 0)";
+        X0Post => "q(xₜ₋₁|xₜ, x₀), x₀ known", "q(xₜ₋₁|xₜ, x₀), x₀를 알 때";
+        X0PostPoint => "q(xₜ₋₁|xₜ, x₀): the point x₀ (zero width)", "q(xₜ₋₁|xₜ, x₀): 점 x₀ (폭 0)";
         PrevMarginal => "q(xₜ₋₁) (the notes' green curve)", "q(xₜ₋₁) (노트의 초록 곡선)";
         Marginal => "q(xₜ)", "q(xₜ)";
         XtMark => "xₜ", "xₜ";
         Modes => "modes: {0} (at {1})", "봉우리 수: {0} (위치 {1})";
         PostMoments => "true posterior: mean {0}, sd {1}", "실제 사후분포: 평균 {0}, 표준편차 {1}";
         Kl => "KL(true ‖ Gaussian) = {0}", "KL(실제 ‖ 가우시안) = {0}";
-        Widths => "√β~ₜ = {0} (width given x₀) · μ~ₜ = {1}", "√β~ₜ = {0} (x₀가 주어졌을 때 폭) · μ~ₜ = {1}";
+        Widths => "√β̃ₜ = {0} (width given x₀) · μ̃ₜ = {1}", "√β̃ₜ = {0} (x₀가 주어졌을 때 폭) · μ̃ₜ = {1}";
         CoarseLine => "×{0} bigger steps, step ending at t = {1}: modes {2}, KL = {3}, sd {4}", "×{0} 큰 스텝, t = {1}에서 끝나는 스텝: 봉우리 {2}, KL = {3}, 표준편차 {4}";
         Verdict1 => "Small step: one narrow peak, almost Gaussian — a Gaussian reverse step fits.", "작은 스텝: 좁은 봉우리 하나, 거의 가우시안 — 가우시안 역방향 스텝이 맞는다.";
         Verdict2 => "Big step: the posterior is not one Gaussian — a Gaussian reverse step cannot fit it.", "큰 스텝: 사후분포가 하나의 가우시안이 아니다 — 가우시안 역방향 스텝으로는 맞출 수 없다.";
-        WidthTitle => "posterior width over t (at xₜ = {0})", "t에 따른 사후분포 폭 (xₜ = {0})";
+        WidthTitle => "posterior width over t (at xₜ = {0}); width given x₀ is √β̃ₜ", "t에 따른 사후분포 폭 (xₜ = {0}); x₀를 알 때의 폭은 √β̃ₜ";
         KlTitle => "KL(true ‖ Gaussian) over t, log scale (at xₜ = {0})", "t에 따른 KL(실제 ‖ 가우시안), 로그 눈금 (xₜ = {0})";
-        BetaTildeFine => "√β~ₜ, T' = {0}", "√β~ₜ, T' = {0}";
+        BetaTildeFine => "width given x₀, T' = {0}", "x₀를 알 때의 폭, T' = {0}";
         TrueSdFine => "true sd, T' = {0}", "실제 표준편차, T' = {0}";
-        BetaTildeCoarse => "√β~ₜ, T'' = {0}", "√β~ₜ, T'' = {0}";
+        BetaTildeCoarse => "width given x₀, T'' = {0}", "x₀를 알 때의 폭, T'' = {0}";
         TrueSdCoarse => "true sd, T'' = {0}", "실제 표준편차, T'' = {0}";
         KlFine => "KL, T' = {0}", "KL, T' = {0}";
         KlCoarse => "KL, T'' = {0}", "KL, T'' = {0}";
@@ -154,10 +157,9 @@ struct Walks {
 }
 
 impl Walks {
-    fn build(lab: &LabContext, factor: usize, compare: usize) -> Result<Self, String> {
-        let fine = WalkedSchedule::new(&lab.schedule, factor).map_err(|e| e.to_string())?;
-        let coarse = WalkedSchedule::new(&lab.schedule, factor.max(1) * compare.max(2))
-            .map_err(|e| e.to_string())?;
+    fn build(lab: &LabContext, factor: usize, compare: usize) -> Result<Self, ScheduleError> {
+        let fine = WalkedSchedule::new(&lab.schedule, factor)?;
+        let coarse = WalkedSchedule::new(&lab.schedule, factor.max(1) * compare.max(2))?;
         let widths = |w: &WalkedSchedule| {
             density::finite_points((1..=w.num_steps()).map(|s| {
                 [
@@ -253,7 +255,7 @@ pub struct PosteriorPanel {
     #[serde(skip)]
     walks: Option<Walks>,
     #[serde(skip)]
-    walk_error: Option<String>,
+    walk_error: Option<WalkProblem>,
     #[serde(skip)]
     snapshot: Option<PosteriorSnapshot>,
     #[serde(skip)]
@@ -301,7 +303,27 @@ pub fn mixture_error_text(e: &MixtureError, lang: Lang) -> String {
             fill(PostText::BadSd.tr(lang), &[&(index + 1), &value])
         }
         MixtureError::Empty => PostText::Empty.tr(lang).to_string(),
-        other => other.to_string(),
+        MixtureError::Parse(text) => fill(PostText::BadComponent.tr(lang), &[text]),
+        MixtureError::TimestepOutOfRange { got, max } => {
+            fill(PostText::BadStep.tr(lang), &[max, got])
+        }
+    }
+}
+
+/// Why the walk or the posterior at a step could not be computed, kept as a value so it
+/// is worded in the frame's language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WalkProblem {
+    Schedule(ScheduleError),
+    Mixture(MixtureError),
+}
+
+impl WalkProblem {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            WalkProblem::Schedule(e) => schedule_error_text(e, lang),
+            WalkProblem::Mixture(e) => mixture_error_text(e, lang),
+        }
     }
 }
 
@@ -379,7 +401,7 @@ impl PosteriorPanel {
                 self.walk_error = None;
             }
             Err(e) => {
-                self.walk_error = Some(e);
+                self.walk_error = Some(WalkProblem::Schedule(e));
                 // Fall back to the schedule as it is, which always walks.
                 self.factor = 1;
                 if let Ok(w) = Walks::build(lab, 1, self.compare) {
@@ -446,7 +468,7 @@ impl PosteriorPanel {
         if self.snapshot.as_ref().map(|s| &s.key) != Some(&key) {
             match compute_snapshot(&data, walks, key, self.x_t, self.x0) {
                 Ok(s) => self.snapshot = Some(s),
-                Err(e) => self.walk_error = Some(e.to_string()),
+                Err(e) => self.walk_error = Some(WalkProblem::Mixture(e)),
             }
         }
         let Some(sweep_key) = self.sweep_key() else {
@@ -679,7 +701,7 @@ impl PosteriorPanel {
         if let Some(e) = &self.walk_error {
             ui.colored_label(
                 ui.visuals().error_fg_color,
-                fill(PostText::WalkFailed.tr(lang), &[e]),
+                fill(PostText::WalkFailed.tr(lang), &[&e.text(lang)]),
             );
         }
     }
@@ -804,10 +826,11 @@ impl PosteriorPanel {
             &[&format!("{:.3e}", r.kl_to_gaussian)],
         ));
         let mu_tilde = r.x0_posterior.map_or(f64::NAN, |g| g.mean);
-        ui.label(fill(
+        let widths = fill(
             PostText::Widths.tr(lang),
             &[&num(r.posterior_variance.max(0.0).sqrt()), &num(mu_tilde)],
-        ));
+        );
+        ui.label(math_job(ui, &widths, egui::TextStyle::Body, None));
         ui.add_space(4.0);
         ui.add(
             egui::Label::new(fill(
@@ -830,14 +853,14 @@ impl PosteriorPanel {
         };
         ui.add(egui::Label::new(egui::RichText::new(verdict.tr(lang)).color(color)).wrap());
         ui.add_space(4.0);
-        ui.add(
-            egui::Label::new(
-                egui::RichText::new(PostText::TildeNote.tr(lang))
-                    .small()
-                    .weak(),
-            )
-            .wrap(),
+        let weak = ui.visuals().weak_text_color();
+        let note = math_job(
+            ui,
+            PostText::TildeNote.tr(lang),
+            egui::TextStyle::Small,
+            Some(weak),
         );
+        ui.add(egui::Label::new(note).wrap());
     }
 
     fn sweep_status_ui(&self, ui: &mut egui::Ui, lang: Lang) {
@@ -863,7 +886,8 @@ impl PosteriorPanel {
         };
         let result = self.sweep.latest().cloned();
         let x_t = result.as_ref().map_or(self.x_t, |r| r.x_t);
-        ui.label(fill(PostText::WidthTitle.tr(lang), &[&num(x_t)]));
+        let title = fill(PostText::WidthTitle.tr(lang), &[&num(x_t)]);
+        ui.label(math_job(ui, &title, egui::TextStyle::Body, None));
         let t_now = self.snapshot.as_ref().map(|s| s.original_t as f64);
         let (n_fine, n_coarse) = (w.fine.num_steps(), w.coarse.num_steps());
         density_plot("posterior-widths", height, Corner::LeftTop).show(ui, |plot| {

@@ -18,10 +18,12 @@ pub use derived::{
     strip_times,
 };
 pub use files::crop_to_png;
-pub use text::{SchedText, finding_text, schedule_error_text};
+pub use text::{
+    SchedText, config_error_text, finding_text, import_warning_text, schedule_error_text,
+};
 
 use crate::app::{LabContext, Lang, jobs};
-use crate::diffusion::diffusers::{self, DiffusersConfigError, SamplerSettings};
+use crate::diffusion::diffusers::{self, DiffusersConfigError, ImportWarning, SamplerSettings};
 use crate::diffusion::lint::{self, Finding, LintOptions, Severity, fmt_sig};
 use crate::diffusion::log_snr_curve::{CurveError, DEFAULT_POINTS, LOG_SNR_LIMIT, LogSnrCurve};
 use crate::diffusion::{Schedule, ScheduleError, ScheduleKind, ScheduleSpec};
@@ -37,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
-use text::{config_error_text, curve_error_text, severity_text, tr_fill};
+use text::{curve_error_text, read_error_text, severity_text, tr_fill};
 
 /// The smallest T the panel accepts.
 pub const MIN_STEPS: usize = 2;
@@ -345,7 +347,7 @@ pub enum ImportStatus {
     Imported {
         file: String,
         summary: ScheduleSpec,
-        warnings: Vec<String>,
+        warnings: Vec<ImportWarning>,
     },
     Failed {
         file: String,
@@ -356,7 +358,7 @@ pub enum ImportStatus {
 /// Why a config was not imported.
 #[derive(Clone, Debug)]
 pub enum ImportError {
-    Read(String),
+    Read(Arc<crate::fsutil::ReadError>),
     Config(Arc<DiffusersConfigError>),
     NotSchedulerConfig,
     StepsOutOfRange(usize),
@@ -366,7 +368,9 @@ pub enum ImportError {
 impl ImportError {
     pub fn text(&self, lang: Lang) -> String {
         match self {
-            ImportError::Read(e) => tr_fill(SchedText::ReadFailed, lang, &[e]),
+            ImportError::Read(e) => {
+                tr_fill(SchedText::ReadFailed, lang, &[&read_error_text(e, lang)])
+            }
             ImportError::Config(e) => config_error_text(e, lang),
             ImportError::NotSchedulerConfig => SchedText::NotSchedulerConfig.tr(lang).to_string(),
             ImportError::StepsOutOfRange(n) => {
@@ -1391,7 +1395,7 @@ impl SchedulePanel {
                     let color = ui.visuals().warn_fg_color;
                     ui.colored_label(color, SchedText::ImportWarnings.tr(lang));
                     for w in warnings {
-                        ui.colored_label(color, format!("• {w}"));
+                        ui.colored_label(color, format!("• {}", import_warning_text(w, lang)));
                     }
                 }
             }
@@ -1836,9 +1840,11 @@ struct PlotOutcome {
 
 /// Reads and checks a config: the spec must look like a scheduler config, fit the
 /// panel's T range and build.
-fn read_config(path: &Path) -> Result<(ScheduleSpec, SamplerSettings, Vec<String>), ImportError> {
+fn read_config(
+    path: &Path,
+) -> Result<(ScheduleSpec, SamplerSettings, Vec<ImportWarning>), ImportError> {
     let text = crate::fsutil::read_text_limited(path, "config", MAX_CONFIG_BYTES)
-        .map_err(|e| ImportError::Read(e.to_string()))?;
+        .map_err(|e| ImportError::Read(Arc::new(e)))?;
     let imported =
         diffusers::from_config_str(&text).map_err(|e| ImportError::Config(Arc::new(e)))?;
     // from_config_str fills defaults for missing keys; a JSON with none of the schedule

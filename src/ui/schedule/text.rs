@@ -3,9 +3,10 @@
 
 use crate::app::Lang;
 use crate::diffusion::ScheduleError;
-use crate::diffusion::diffusers::DiffusersConfigError;
+use crate::diffusion::diffusers::{DiffusersConfigError, ImportWarning};
 use crate::diffusion::lint::{FindingKind, Severity, fmt_sig};
 use crate::diffusion::log_snr_curve::CurveError;
+use crate::fsutil::ReadError;
 
 crate::i18n_table! {
     /// Text of the Schedule panel.
@@ -242,6 +243,59 @@ pub fn config_error_text(e: &DiffusersConfigError, lang: Lang) -> String {
         }
         DiffusersConfigError::BadSteps(n) => {
             format!("num_train_timesteps = {n}이(가) 범위를 벗어났습니다")
+        }
+    }
+}
+
+/// A warning about an imported config in `lang` (English is the core's own `Display`).
+pub fn import_warning_text(w: &ImportWarning, lang: Lang) -> String {
+    if lang == Lang::En {
+        return w.to_string();
+    }
+    match w {
+        ImportWarning::UnknownKey { key, suggestion } => {
+            let hint = suggestion
+                .map(|k| format!(" (`{k}`을(를) 뜻했나요?)"))
+                .unwrap_or_default();
+            format!("알 수 없는 키 `{key}`는 무시합니다{hint}. diffusers도 아무 말 없이 무시합니다")
+        }
+        ImportWarning::UnknownPrediction(p) => format!(
+            "알 수 없는 예측 종류 `{p}` (epsilon, sample/x0, v_prediction/v 중 하나여야 합니다): epsilon을 씁니다"
+        ),
+        ImportWarning::UnsupportedVariance(v) => {
+            format!("variance_type `{v}`은(는) 여기서 지원하지 않습니다: fixed_small을 씁니다")
+        }
+        ImportWarning::UnknownSpacing(s) => format!(
+            "알 수 없는 타임스텝 간격 `{s}` (leading, trailing, linspace 중 하나여야 합니다): leading을 씁니다"
+        ),
+        ImportWarning::Thresholding => {
+            "thresholding(동적 x0 클리핑)은 여기서 반영하지 않습니다".to_string()
+        }
+    }
+}
+
+/// Why a file could not be read, in `lang` (the system's own reason for an I/O error
+/// stays as the system words it).
+pub fn read_error_text(e: &ReadError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e {
+        ReadError::Io { path, source, .. } => format!("{} ({source})", path.display()),
+        ReadError::IsDir { path, .. } => {
+            format!("{}은(는) 파일이 아니라 폴더입니다", path.display())
+        }
+        ReadError::TooLarge {
+            path,
+            size,
+            limit_mb,
+            ..
+        } => format!(
+            "{}의 크기가 {size}바이트로 {limit_mb} MB 한도를 넘습니다",
+            path.display()
+        ),
+        ReadError::NotUtf8 { path, .. } => {
+            format!("{}은(는) UTF-8 텍스트가 아닙니다", path.display())
         }
     }
 }

@@ -1,12 +1,19 @@
-//! Text with combining accents (β̃, x̂): egui shapes each run in one font, and its default
-//! proportional font has no combining marks, so an accented letter is drawn in the
-//! monospace font (Hack, which has them) while the rest stays proportional.
+//! Text with combining accents (β̃, x̂): egui draws a combining mark only when it comes from
+//! the same font as its letter, and its default proportional font has no combining marks,
+//! so an accented letter is drawn in the monospace font (Hack) when Hack has the mark, else
+//! in DejaVu Sans (the app's math family, which has all of them), while the rest stays
+//! proportional.
 
 use crate::egui::{self, Color32, FontId, TextStyle, text::LayoutJob, text::TextFormat};
 
 /// Combining diacritical marks (U+0300..U+036F).
 fn is_combining(c: char) -> bool {
     ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+/// The combining marks egui's monospace font (Hack) has: grave, acute, tilde, hook above.
+fn monospace_has(mark: char) -> bool {
+    matches!(mark, '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}')
 }
 
 /// `text` as a layout job in `style`, accented letters in monospace. `color` defaults to
@@ -24,6 +31,13 @@ pub fn math_job(ui: &egui::Ui, text: &str, style: TextStyle, color: Option<Color
         font_id: FontId::monospace(font.size),
         ..plain.clone()
     };
+    let math_family = egui::FontFamily::Name(crate::ui::fonts::MATH_FAMILY.into());
+    let math = ui
+        .fonts(|f| f.families().contains(&math_family))
+        .then(|| TextFormat {
+            font_id: FontId::new(font.size, math_family),
+            ..plain.clone()
+        });
     let mut job = LayoutJob::default();
     let chars: Vec<char> = text.chars().collect();
     let mut run = String::new();
@@ -40,7 +54,11 @@ pub fn math_job(ui: &egui::Ui, text: &str, style: TextStyle, color: Option<Color
                 cluster.push(m);
                 i += 1;
             }
-            job.append(&cluster, 0.0, accented.clone());
+            let format = match &math {
+                Some(m) if !cluster.chars().skip(1).all(monospace_has) => m.clone(),
+                _ => accented.clone(),
+            };
+            job.append(&cluster, 0.0, format);
         } else {
             run.push(c);
             i += 1;

@@ -15,6 +15,22 @@ crate::i18n_table! {
     }
 }
 
+/// Width of `text` in the body font.
+fn text_width(ui: &egui::Ui, text: &str) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    ui.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_owned(), font, egui::Color32::PLACEHOLDER)
+            .size()
+            .x
+    })
+}
+
+/// Width of a drag-value box showing `text` (at least the interact width).
+fn value_box_width(ui: &egui::Ui, text: &str) -> f32 {
+    let padding = 2.0 * ui.spacing().button_padding.x;
+    (text_width(ui, text) + padding).max(ui.spacing().interact_size.x)
+}
+
 /// A t in [min, max] that the user scrubs, plays and steps with the keyboard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -124,7 +140,14 @@ impl Scrubber {
                     changed = true;
                 }
             }
-            let width = (ui.available_width() - 160.0).max(120.0);
+            // The slider gets what is left after its value box, its label and the speed
+            // box, so the row never runs past the right edge.
+            let speed_text = format!("{:.0} {}", self.speed, ScrubText::Speed.tr(lang));
+            let others = value_box_width(ui, &max.to_string())
+                + text_width(ui, label)
+                + value_box_width(ui, &speed_text)
+                + 4.0 * ui.spacing().item_spacing.x;
+            let width = (ui.available_width() - others).max(80.0);
             ui.spacing_mut().slider_width = width;
             let logarithmic = max > 2000;
             changed |= ui
