@@ -29,6 +29,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+# fonts-nanum is installed above, so the Korean UI tests must find a Hangul font and draw
+# Korean with it (without this they skip where no font exists).
+export DDPM_LAB_REQUIRE_KOREAN_FONT=1
 # Tests run optimised: burn in a debug build is ~160x slower.
 cargo fmt --all -- --check
 cargo test --release --all-targets "$@"

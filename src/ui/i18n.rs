@@ -44,12 +44,15 @@ macro_rules! i18n_table {
 
             /// (key name, English, Korean) of every key, for the i18n tests.
             #[allow(dead_code)]
-            pub fn entries() -> Vec<(&'static str, &'static str, &'static str)> {
+            pub fn entries() -> Vec<$crate::ui::i18n::Entry> {
                 vec![$((stringify!($key), $en, $ko)),*]
             }
         }
     };
 }
+
+/// One entry of a string table: (key name, English, Korean).
+pub type Entry = (&'static str, &'static str, &'static str);
 
 /// Replaces `{0}`, `{1}`, … in `template` with `args`.
 pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
@@ -85,10 +88,7 @@ crate::i18n_table! {
 
 /// Every string table of the app: (table name, its entries). The i18n tests check that
 /// each entry has English and Korean text; a panel that declares a table adds it here.
-pub fn every_table() -> Vec<(
-    &'static str,
-    Vec<(&'static str, &'static str, &'static str)>,
-)> {
+pub fn every_table() -> Vec<(&'static str, Vec<Entry>)> {
     use crate::ui::{forward_step, lesson, posterior, schedule, widgets};
     vec![
         ("Shell", Shell::entries()),

@@ -19,7 +19,8 @@ pub use derived::{
 };
 pub use files::crop_to_png;
 pub use text::{
-    SchedText, config_error_text, finding_text, import_warning_text, schedule_error_text,
+    SchedText, config_error_text, finding_text, import_warning_text, read_error_text,
+    schedule_error_text,
 };
 
 use crate::app::{LabContext, Lang, jobs};
@@ -39,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
-use text::{curve_error_text, read_error_text, severity_text, tr_fill};
+use text::{curve_error_text, severity_text, tr_fill};
 
 /// The smallest T the panel accepts.
 pub const MIN_STEPS: usize = 2;

@@ -47,19 +47,18 @@ impl NoisingView {
         let base = self.base.get_or_insert_with(|| StripBase::new(IMAGE_SIZE));
         let ctx = ui.ctx().clone();
         let key = (lab.schedule_revision, t);
-        if self.big.as_ref().map(|(k, _)| *k) != Some(key) {
-            if let Some(image) = strip_frames(&schedule, base, &[t]).into_iter().next() {
-                let image = (*image).clone();
-                match &mut self.big {
-                    Some((k, handle)) => {
-                        handle.set(image, TextureOptions::LINEAR);
-                        *k = key;
-                    }
-                    None => {
-                        let handle =
-                            ctx.load_texture("lesson-noised", image, TextureOptions::LINEAR);
-                        self.big = Some((key, handle));
-                    }
+        if self.big.as_ref().map(|(k, _)| *k) != Some(key)
+            && let Some(image) = strip_frames(&schedule, base, &[t]).into_iter().next()
+        {
+            let image = (*image).clone();
+            match &mut self.big {
+                Some((k, handle)) => {
+                    handle.set(image, TextureOptions::LINEAR);
+                    *k = key;
+                }
+                None => {
+                    let handle = ctx.load_texture("lesson-noised", image, TextureOptions::LINEAR);
+                    self.big = Some((key, handle));
                 }
             }
         }
