@@ -43,7 +43,7 @@ fn benches(c: &mut Criterion) {
         let unet = unet_config.model.init_seeded(&device, 0).unwrap();
         let mlp = mlp_config.init_seeded(&device, 0).unwrap();
 
-        let mut g = c.benchmark_group(format!("{name}"));
+        let mut g = c.benchmark_group(name);
         g.sample_size(10)
             .warm_up_time(Duration::from_secs(2))
             .measurement_time(Duration::from_secs(8));

@@ -542,7 +542,7 @@ pub struct ReverseArgs {
     /// Also write an animated GIF of x_t | x̂0.
     #[arg(long, value_name = "FILE")]
     pub gif: Option<PathBuf>,
-    /// Write a frame every K steps (and always the first and last).
+    /// Write a frame every K steps (and always the first and last; default: ~40 frames).
     #[arg(long, value_name = "K")]
     pub every: Option<usize>,
     /// Pixel scale of the frames.
@@ -594,24 +594,31 @@ pub fn reverse(args: ReverseArgs) -> Result<()> {
     let mut gif_frames = Vec::new();
     let mut write_error: Option<anyhow::Error> = None;
     let mut written = 0usize;
-    let emit = |t: usize, xt: &[f32], x0_hat: &[f32]| -> Result<image::RgbImage> {
-        let a = scaled(xt, channels, size, args.scale);
-        let b = scaled(x0_hat, channels, size, args.scale);
-        write_atomic(
-            &args.out_dir.join(format!("xt_t{t:04}.png")),
-            &render::encode_png(&a)?,
-        )?;
-        write_atomic(
-            &args.out_dir.join(format!("x0_t{t:04}.png")),
-            &render::encode_png(&b)?,
-        )?;
-        Ok(render::side_by_side(&a, &b, 4))
-    };
-    // The noised input, before any step (x̂0 unknown yet: show the clean image).
-    match emit(args.t, &x_t, &x0) {
-        Ok(f) => gif_frames.push(f),
-        Err(e) => return Err(e),
-    }
+    // Frame files: `xt_tNNNN.png` is the sample at t = NNNN; `x0_tNNNN.png` is the x̂0 the
+    // model predicted from it. The GIF shows them side by side.
+    let frame =
+        |t_sample: usize, xt: &[f32], t_pred: usize, x0_hat: &[f32]| -> Result<image::RgbImage> {
+            let a = scaled(xt, channels, size, args.scale);
+            let b = scaled(x0_hat, channels, size, args.scale);
+            write_atomic(
+                &args.out_dir.join(format!("xt_t{t_sample:04}.png")),
+                &render::encode_png(&a)?,
+            )?;
+            write_atomic(
+                &args.out_dir.join(format!("x0_t{t_pred:04}.png")),
+                &render::encode_png(&b)?,
+            )?;
+            Ok(render::side_by_side(&a, &b, 4))
+        };
+    // The input as the model sees it (resized and cropped), and its noised version.
+    write_atomic(
+        &args.out_dir.join("input.png"),
+        &render::encode_png(&scaled(&x0, channels, size, args.scale))?,
+    )?;
+    write_atomic(
+        &args.out_dir.join(format!("xt_t{:04}.png", args.t)),
+        &render::encode_png(&scaled(&x_t, channels, size, args.scale))?,
+    )?;
     let result = run_reverse(
         &ckpt,
         &ckpt.schedule,
@@ -625,10 +632,10 @@ pub fn reverse(args: ReverseArgs) -> Result<()> {
                 b.set_message(f.t.to_string());
             }
             let last = f.index + 1 == f.total;
-            if (f.index + 1) % every == 0 || last {
-                match emit(f.prev, f.x_prev, f.pred_x0) {
-                    Ok(frame) => {
-                        gif_frames.push(frame);
+            if f.index == 0 || (f.index + 1) % every == 0 || last {
+                match frame(f.prev, f.x_prev, f.t, f.pred_x0) {
+                    Ok(img) => {
+                        gif_frames.push(img);
                         written += 1;
                     }
                     Err(e) => {
@@ -651,8 +658,9 @@ pub fn reverse(args: ReverseArgs) -> Result<()> {
         eprintln!("wrote {}", gif.display());
     }
     eprintln!(
-        "wrote {} frame pairs (x_t, x̂0) to {}{}",
-        written + 1,
+        "wrote the input, x_{} and {} frame pairs (x_t, x̂0) to {}{}",
+        args.t,
+        written,
         args.out_dir.display(),
         if result.stopped { " (interrupted)" } else { "" }
     );

@@ -492,10 +492,7 @@ pub fn read_points_csv(path: &Path) -> Result<Vec<[f64; 2]>, DataError> {
         if l.is_empty() {
             continue;
         }
-        let fields: Vec<&str> = l
-            .split(|c: char| c == ',' || c == ';' || c == '\t')
-            .map(str::trim)
-            .collect();
+        let fields: Vec<&str> = l.split([',', ';', '\t']).map(str::trim).collect();
         let parsed: Vec<Option<f64>> = fields.iter().take(2).map(|f| f.parse().ok()).collect();
         match parsed.as_slice() {
             [Some(x), Some(y)] if x.is_finite() && y.is_finite() => {

@@ -257,7 +257,7 @@ pub fn run_reverse(
     mut on_frame: impl FnMut(&Frame) -> Flow,
 ) -> Result<ReverseResult, InferenceError> {
     let item_len = model.item_len();
-    if item_len == 0 || x_t.is_empty() || x_t.len() % item_len != 0 {
+    if item_len == 0 || x_t.is_empty() || !x_t.len().is_multiple_of(item_len) {
         return Err(InferenceError::BadLength {
             got: x_t.len(),
             item_len,
@@ -269,7 +269,7 @@ pub fn run_reverse(
         prediction: model.prediction(),
         clip_x0: options.clip_x0,
     };
-    let mut rng: DataRng = rng_for(options.seed, 0x5EED_0F_4E7E);
+    let mut rng: DataRng = rng_for(options.seed, 0x0005_EED0_F4E7);
     let mut x = x_t;
     let mut noise = vec![0.0_f32; x.len()];
     let mut out = StepOutput::default();

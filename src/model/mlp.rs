@@ -41,7 +41,7 @@ impl MlpDenoiserConfig {
                 self.hidden_layers
             )));
         }
-        if self.embed_dim < 2 || self.embed_dim % 2 != 0 || self.embed_dim > 1024 {
+        if self.embed_dim < 2 || !self.embed_dim.is_multiple_of(2) || self.embed_dim > 1024 {
             return Err(ModelConfigError::new(format!(
                 "MLP embed_dim must be even and 2..=1024 (got {})",
                 self.embed_dim

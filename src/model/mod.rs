@@ -119,6 +119,7 @@ impl ModuleVisitor for Materialize {
 }
 
 /// A denoiser of either kind, behind one flat interface.
+#[allow(clippy::large_enum_variant)] // one per model, moved rarely; boxing fights burn's derive
 #[derive(Module, Debug)]
 pub enum Denoiser {
     Mlp(MlpDenoiser),

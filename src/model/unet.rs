@@ -112,7 +112,8 @@ impl UNetConfig {
             ));
         }
         let factor = 1usize << (self.channels.len() - 1);
-        if self.image_size == 0 || self.image_size % factor != 0 || self.image_size > 512 {
+        if self.image_size == 0 || !self.image_size.is_multiple_of(factor) || self.image_size > 512
+        {
             return err(format!(
                 "UNet image_size {} must be divisible by {factor} and at most 512",
                 self.image_size
@@ -130,7 +131,7 @@ impl UNetConfig {
             .flat_map(|&(i, o)| [i, o])
             .chain(std::iter::once(plan.mid));
         for c in all_norm_channels {
-            if c % self.groups != 0 {
+            if !c.is_multiple_of(self.groups) {
                 return err(format!(
                     "UNet groups = {} must divide every channel count (including concatenated skips), but not {c}",
                     self.groups
