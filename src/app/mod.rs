@@ -1,11 +1,15 @@
 //! Application state that is not drawing: settings, the schedule the panels share, and
 //! background jobs. `ui` reads and edits it; it knows nothing of egui.
 
+pub mod denoiser;
+pub mod dialogs;
+pub mod image_input;
 pub mod jobs;
 pub mod keyed_job;
 pub mod sample_image;
 
 use crate::diffusion::{Schedule, ScheduleSpec};
+use crate::model::BackendKind;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -44,6 +48,8 @@ pub enum ThemeChoice {
 pub struct Settings {
     pub lang: Lang,
     pub theme: ThemeChoice,
+    /// The burn backend the denoiser panels run their models on (`flex` by default).
+    pub backend: BackendKind,
 }
 
 /// What every panel can see: settings and the active schedule (the Schedule panel's first

@@ -11,6 +11,7 @@ pub mod gaussian;
 pub mod gmm1d;
 pub mod lint;
 pub mod log_snr_curve;
+pub mod pixel_marginal;
 pub mod posterior_sweep;
 pub mod quadrature;
 pub mod reverse;

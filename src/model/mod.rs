@@ -16,6 +16,8 @@ pub mod eval;
 pub mod inference;
 pub mod mlp;
 pub mod render;
+pub mod session;
+pub mod shipped;
 pub mod training;
 pub mod unet;
 

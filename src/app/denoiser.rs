@@ -1,0 +1,432 @@
+//! The app's side of the trained denoiser, shared by the Image and Points panels: where a
+//! model comes from, the forward process of a whole item (closed form with a fixed ε, or
+//! the iterated chain, cached for every t), one-step predictions at any t, and reverse
+//! runs on a background job whose every step is kept, so scrubbing through them
+//! afterwards costs a lookup.
+//!
+//! No drawing here, and no diffusion formula either: noising, steps and conversions come
+//! from [`crate::diffusion`]; the network runs through [`crate::model`].
+
+use super::jobs::{JobContext, JobHandle, Repaint, spawn};
+use super::keyed_job::ProgressThrottle;
+use crate::diffusion::forward::{add_noise, forward_step_in_place};
+use crate::diffusion::reverse::{StepOptions, StepOutput, ddpm_step};
+use crate::diffusion::{Schedule, VarianceType};
+use crate::model::checkpoint::Checkpoint;
+use crate::model::data::{fill_normal, rng_for};
+use crate::model::inference::{
+    Denoise, Flow, Frame, InferenceError, ReverseOptions, initial_noise, run_reverse,
+};
+use crate::model::{BackendKind, shipped};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where a panel's model comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ModelSource {
+    /// Embedded in the binary (`assets/models/<name>`).
+    Shipped(String),
+    /// A model folder on disk (`config.json` + `model.bpk`), e.g. from `ddpm-lab train`.
+    Folder(PathBuf),
+}
+
+impl ModelSource {
+    /// A short name for the UI.
+    pub fn label(&self) -> String {
+        match self {
+            ModelSource::Shipped(name) => name.clone(),
+            ModelSource::Folder(p) => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string()),
+        }
+    }
+
+    /// Loads the model onto `backend`'s device (call it on a job: it reads and builds).
+    pub fn load(&self, backend: BackendKind) -> anyhow::Result<Checkpoint> {
+        let device = backend.device()?;
+        Ok(match self {
+            ModelSource::Shipped(name) => shipped::find(name)
+                .ok_or_else(|| anyhow::anyhow!("this build ships no model called `{name}`"))?
+                .load(&device)?,
+            ModelSource::Folder(dir) => Checkpoint::load(dir, &device)?,
+        })
+    }
+}
+
+/// A fixed ε for an item of `len` numbers, re-rolled by changing `seed`.
+pub fn fixed_noise(len: usize, seed: u64) -> Vec<f32> {
+    initial_noise(1, len, seed)
+}
+
+/// x_t by the closed form, √ᾱ_t·x0 + √(1−ᾱ_t)·ε (core `add_noise`).
+pub fn closed_form(
+    schedule: &Schedule,
+    t: usize,
+    x0: &[f32],
+    eps: &[f32],
+) -> Result<Vec<f32>, InferenceError> {
+    let mut out = vec![0.0_f32; x0.len()];
+    add_noise(schedule, t.min(schedule.num_steps()), x0, eps, &mut out)?;
+    Ok(out)
+}
+
+/// Every state of the iterated chain x_t = √(1−β_t)·x_{t−1} + √β_t·ε_t, t = 0..=T, with a
+/// fresh ε_t per step drawn from `seed`.
+///
+/// # Shapes
+/// `states[t]` has the length of x0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForwardChain {
+    pub states: Vec<Vec<f32>>,
+}
+
+impl ForwardChain {
+    /// Runs the chain; `on_step(t)` may stop it (then the result is an error).
+    pub fn compute(
+        schedule: &Schedule,
+        x0: &[f32],
+        seed: u64,
+        mut keep_going: impl FnMut(usize) -> bool,
+    ) -> anyhow::Result<Self> {
+        let big_t = schedule.num_steps();
+        let mut rng = rng_for(seed, 0xC4A1_u64);
+        let mut states = Vec::with_capacity(big_t + 1);
+        let mut x = x0.to_vec();
+        let mut eps = vec![0.0_f32; x0.len()];
+        states.push(x.clone());
+        for t in 1..=big_t {
+            if !keep_going(t) {
+                return Err(super::jobs::Cancelled.into());
+            }
+            fill_normal(&mut rng, &mut eps);
+            forward_step_in_place(schedule, t, &mut x, &eps)?;
+            states.push(x.clone());
+        }
+        Ok(Self { states })
+    }
+
+    pub fn at(&self, t: usize) -> Option<&[f32]> {
+        self.states.get(t).map(Vec::as_slice)
+    }
+}
+
+/// What the network says at one x_t: ε̂, x̂0 and the DDPM posterior mean μ̃(x_t, x̂0) of
+/// the step t → t−1.
+///
+/// # Shapes
+/// Every buffer has the length of x_t.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepPrediction {
+    pub t: usize,
+    pub pred_eps: Vec<f32>,
+    pub pred_x0: Vec<f32>,
+    pub mean: Vec<f32>,
+}
+
+/// One network evaluation at `x_t` (a batch of `x_t.len() / item_len` items) turned into
+/// ε̂, x̂0 and μ̃ by the core's DDPM step (with zero noise, so nothing random is drawn).
+pub fn predict_step(
+    model: &dyn Denoise,
+    schedule: &Schedule,
+    x_t: &[f32],
+    t: usize,
+    clip_x0: bool,
+) -> Result<StepPrediction, InferenceError> {
+    let item_len = model.item_len().max(1);
+    let max = schedule.num_steps();
+    if t == 0 || t > max {
+        return Err(InferenceError::BadStart { t, max });
+    }
+    let batch = x_t.len() / item_len;
+    let output = model.predict(x_t, t, batch)?;
+    let zeros = vec![0.0_f32; x_t.len()];
+    let mut out = StepOutput::default();
+    ddpm_step(
+        schedule,
+        t,
+        t - 1,
+        x_t,
+        &output,
+        &zeros,
+        VarianceType::FixedSmall,
+        StepOptions {
+            prediction: model.prediction(),
+            clip_x0,
+        },
+        &mut out,
+    )?;
+    Ok(StepPrediction {
+        t,
+        pred_eps: out.pred_eps,
+        pred_x0: out.pred_x0,
+        mean: out.mean,
+    })
+}
+
+/// One reverse step, owned: what a reverse job sends to the UI.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepFrame {
+    pub t: usize,
+    pub prev: usize,
+    pub x_t: Vec<f32>,
+    pub pred_eps: Vec<f32>,
+    pub pred_x0: Vec<f32>,
+    pub mean: Vec<f32>,
+    pub x_prev: Vec<f32>,
+}
+
+impl From<&Frame<'_>> for StepFrame {
+    fn from(f: &Frame<'_>) -> Self {
+        Self {
+            t: f.t,
+            prev: f.prev,
+            x_t: f.x_t.to_vec(),
+            pred_eps: f.pred_eps.to_vec(),
+            pred_x0: f.pred_x0.to_vec(),
+            mean: f.mean.to_vec(),
+            x_prev: f.x_prev.to_vec(),
+        }
+    }
+}
+
+/// A reverse run to start: the model, its schedule, where to start and how to step.
+pub struct ReverseRequest {
+    pub model: Arc<Checkpoint>,
+    pub x_start: Vec<f32>,
+    pub start_t: usize,
+    pub options: ReverseOptions,
+}
+
+/// How a reverse job ended (its frames came as events).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReverseSummary {
+    pub steps: usize,
+    pub t_reached: usize,
+    pub seconds: f64,
+}
+
+/// A running reverse job: frames arrive as events, oldest first.
+pub type ReverseJob = JobHandle<StepFrame, ReverseSummary>;
+
+/// Starts a reverse run on a background job: every step is sent back as a [`StepFrame`]
+/// and progress is reported at most every 100 ms. Cancelling stops it after the current
+/// step; the frames already sent stay valid.
+pub fn spawn_reverse(request: ReverseRequest, repaint: Repaint) -> ReverseJob {
+    spawn(
+        "reverse-run",
+        repaint,
+        move |ctx: &JobContext<StepFrame>| {
+            let started = std::time::Instant::now();
+            let cancel = ctx.cancel_flag();
+            let mut throttle = ProgressThrottle::default();
+            let model = request.model;
+            let result = run_reverse(
+                model.as_ref(),
+                &model.schedule,
+                request.x_start,
+                request.start_t,
+                &request.options,
+                Some(&cancel),
+                |frame| {
+                    ctx.emit(StepFrame::from(frame));
+                    if throttle.due() || frame.index + 1 == frame.total {
+                        ctx.set_progress(
+                            frame.index as u64 + 1,
+                            frame.total as u64,
+                            format!("t = {}", frame.prev),
+                        );
+                    }
+                    Flow::Continue
+                },
+            )?;
+            if result.stopped {
+                return Err(super::jobs::Cancelled.into());
+            }
+            Ok(ReverseSummary {
+                steps: result.steps_done,
+                t_reached: result.t_reached,
+                seconds: started.elapsed().as_secs_f64(),
+            })
+        },
+    )
+}
+
+/// The steps of one reverse run as they arrive: scrubbing is a lookup.
+///
+/// Position k = 0 is the start x_{t_start}; position k (1..=steps) is the sample after k
+/// steps. Frame k holds the network's view at position k (x_t, ε̂, x̂0, μ̃).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trajectory {
+    pub start_t: usize,
+    pub frames: Vec<StepFrame>,
+    /// Set when the run reached t = 0.
+    pub finished: bool,
+}
+
+/// What a trajectory shows at one position.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrajectoryView<'a> {
+    /// The timestep of `x`.
+    pub t: usize,
+    pub x: &'a [f32],
+    /// The network's prediction at this position (at the last position, the one made at
+    /// the step before it, whose t is `predicted_at`).
+    pub pred_eps: &'a [f32],
+    pub pred_x0: &'a [f32],
+    pub mean: &'a [f32],
+    pub predicted_at: usize,
+}
+
+impl Trajectory {
+    pub fn new(start_t: usize) -> Self {
+        Self {
+            start_t,
+            frames: Vec::new(),
+            finished: false,
+        }
+    }
+
+    /// Number of positions (steps done + 1); 0 before the first frame arrives.
+    pub fn positions(&self) -> usize {
+        if self.frames.is_empty() {
+            0
+        } else {
+            self.frames.len() + 1
+        }
+    }
+
+    /// The view at position `k` (clamped to what exists).
+    pub fn view(&self, k: usize) -> Option<TrajectoryView<'_>> {
+        let last = self.frames.len().checked_sub(1)?;
+        if k <= last {
+            let f = self.frames.get(k)?;
+            Some(TrajectoryView {
+                t: f.t,
+                x: &f.x_t,
+                pred_eps: &f.pred_eps,
+                pred_x0: &f.pred_x0,
+                mean: &f.mean,
+                predicted_at: f.t,
+            })
+        } else {
+            let f = self.frames.get(last)?;
+            Some(TrajectoryView {
+                t: f.prev,
+                x: &f.x_prev,
+                pred_eps: &f.pred_eps,
+                pred_x0: &f.pred_x0,
+                mean: &f.mean,
+                predicted_at: f.t,
+            })
+        }
+    }
+
+    /// The timestep at position `k`.
+    pub fn t_at(&self, k: usize) -> Option<usize> {
+        self.view(k).map(|v| v.t)
+    }
+
+    /// The position whose timestep is closest to `t` (for jumping from the forward view).
+    pub fn position_of(&self, t: usize) -> usize {
+        (0..self.positions())
+            .min_by_key(|&k| self.t_at(k).map_or(usize::MAX, |tk| tk.abs_diff(t)))
+            .unwrap_or(0)
+    }
+
+    /// The final sample once the run reached 0.
+    pub fn result(&self) -> Option<&[f32]> {
+        if self.finished {
+            self.frames.last().map(|f| f.x_prev.as_slice())
+        } else {
+            None
+        }
+    }
+
+    /// Positions to show in a strip of `n` frames: evenly spread, first and last included.
+    pub fn strip_positions(&self, n: usize) -> Vec<usize> {
+        let p = self.positions();
+        if p == 0 || n == 0 {
+            return Vec::new();
+        }
+        if n == 1 || p == 1 {
+            return vec![p - 1];
+        }
+        let mut ks: Vec<usize> = (0..n)
+            .map(|i| ((i as f64) * (p - 1) as f64 / (n - 1) as f64).round() as usize)
+            .collect();
+        ks.dedup();
+        ks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diffusion::ScheduleSpec;
+    use crate::model::inference::{OracleDenoiser, Sampler};
+
+    #[test]
+    fn chain_matches_the_closed_form_in_distribution() {
+        let schedule = ScheduleSpec::linear(200, 1e-4, 0.05).build().unwrap();
+        let x0 = vec![0.7_f32; 20_000];
+        let chain = ForwardChain::compute(&schedule, &x0, 3, |_| true).unwrap();
+        assert_eq!(chain.states.len(), 201);
+        for t in [1, 50, 200] {
+            let xs = chain.at(t).unwrap();
+            let n = xs.len() as f64;
+            let mean = xs.iter().map(|&v| v as f64).sum::<f64>() / n;
+            let var = xs.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+            let want_mean = schedule.sqrt_alpha_bar(t) * 0.7;
+            let want_var = schedule.one_minus_alpha_bar(t);
+            assert!((mean - want_mean).abs() < 4.0 * (want_var / n).sqrt() + 1e-6);
+            assert!((var - want_var).abs() < 4.0 * want_var * (2.0 / n).sqrt());
+        }
+        let stopped = ForwardChain::compute(&schedule, &x0, 3, |t| t < 10);
+        assert!(stopped.is_err());
+    }
+
+    #[test]
+    fn oracle_reverse_run_lands_on_x0_and_every_step_is_kept() {
+        let schedule = ScheduleSpec::linear(100, 1e-4, 0.2).build().unwrap();
+        let x0: Vec<f32> = (0..64).map(|i| (i as f32 / 32.0) - 1.0).collect();
+        let eps = fixed_noise(x0.len(), 5);
+        let x_t = closed_form(&schedule, 60, &x0, &eps).unwrap();
+        let oracle = OracleDenoiser {
+            x0: x0.clone(),
+            item_len: 64,
+            schedule: schedule.clone(),
+        };
+        // One-step predictions recover x0 exactly from the oracle.
+        let p = predict_step(&oracle, &schedule, &x_t, 60, true).unwrap();
+        for (a, b) in p.pred_x0.iter().zip(&x0) {
+            assert!((a - b).abs() < 1e-4);
+        }
+        let mut traj = Trajectory::new(60);
+        let options = ReverseOptions {
+            sampler: Sampler::Ddim { eta: 0.0 },
+            steps: Some(10),
+            ..ReverseOptions::default()
+        };
+        let result = run_reverse(&oracle, &schedule, x_t, 60, &options, None, |f| {
+            traj.frames.push(StepFrame::from(f));
+            Flow::Continue
+        })
+        .unwrap();
+        traj.finished = result.t_reached == 0;
+        assert!(traj.finished);
+        assert_eq!(traj.t_at(0), Some(60));
+        assert_eq!(traj.t_at(traj.positions() - 1), Some(0));
+        for (a, b) in traj.result().unwrap().iter().zip(&x0) {
+            assert!((a - b).abs() < 1e-3);
+        }
+        // Timesteps go down along the positions.
+        let ts: Vec<usize> = (0..traj.positions()).filter_map(|k| traj.t_at(k)).collect();
+        assert!(ts.windows(2).all(|w| w[0] > w[1]), "{ts:?}");
+        assert_eq!(traj.position_of(0), traj.positions() - 1);
+        let strip = traj.strip_positions(5);
+        assert_eq!(strip.first(), Some(&0));
+        assert_eq!(strip.last(), Some(&(traj.positions() - 1)));
+    }
+}

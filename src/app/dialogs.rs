@@ -1,0 +1,120 @@
+//! Native file dialogs on background jobs (rfd's async dialogs driven by a tiny executor
+//! on the job's thread), so the UI thread never waits for the user to pick a file; and
+//! saving: the bytes are produced on the job and written with `fsutil::write_atomic`.
+
+use super::jobs::{self, JobHandle, Repaint};
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+/// Runs a future to completion on the current thread (a job's thread): the waker unparks
+/// it. Enough for rfd's dialogs, which do their work elsewhere.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(v) => return v,
+            Poll::Pending => std::thread::park(),
+        }
+    }
+}
+
+/// A dialog job: the path chosen, `None` when the user cancelled.
+pub type PathJob = JobHandle<(), Option<PathBuf>>;
+
+/// "Open a file" with one filter (`name`, extensions).
+pub fn spawn_pick_file(
+    repaint: Repaint,
+    filter_name: &'static str,
+    extensions: &'static [&'static str],
+) -> PathJob {
+    jobs::spawn("pick-file", repaint, move |_ctx| {
+        let picked = block_on(
+            rfd::AsyncFileDialog::new()
+                .add_filter(filter_name, extensions)
+                .pick_file(),
+        );
+        Ok(picked.map(|h| h.path().to_path_buf()))
+    })
+}
+
+/// "Choose a folder".
+pub fn spawn_pick_folder(repaint: Repaint) -> PathJob {
+    jobs::spawn("pick-folder", repaint, move |_ctx| {
+        let picked = block_on(rfd::AsyncFileDialog::new().pick_folder());
+        Ok(picked.map(|h| h.path().to_path_buf()))
+    })
+}
+
+/// Asks where to save (unless `target` is given), then runs `produce` and writes its bytes
+/// there atomically, all on a job. `Ok(None)`: the user cancelled.
+pub fn spawn_save<F>(
+    repaint: Repaint,
+    target: Option<PathBuf>,
+    file_name: String,
+    filter: (&'static str, &'static [&'static str]),
+    produce: F,
+) -> PathJob
+where
+    F: FnOnce() -> anyhow::Result<Vec<u8>> + Send + 'static,
+{
+    jobs::spawn("save-file", repaint, move |_ctx| {
+        let path = match target {
+            Some(p) => p,
+            None => {
+                let picked = block_on(
+                    rfd::AsyncFileDialog::new()
+                        .set_file_name(file_name)
+                        .add_filter(filter.0, filter.1)
+                        .save_file(),
+                );
+                match picked {
+                    Some(h) => h.path().to_path_buf(),
+                    None => return Ok(None),
+                }
+            }
+        };
+        let bytes = produce()?;
+        crate::fsutil::write_atomic(&path, &bytes)?;
+        Ok(Some(path))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::jobs::{JobOutcome, no_repaint};
+
+    #[test]
+    fn saves_to_a_given_target_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.bin");
+        let job = spawn_save(
+            no_repaint(),
+            Some(target.clone()),
+            "x".into(),
+            ("bin", &["bin"]),
+            || Ok(vec![1, 2, 3]),
+        );
+        assert_eq!(job.wait(), JobOutcome::Finished(Some(target.clone())));
+        assert_eq!(std::fs::read(&target).unwrap(), vec![1, 2, 3]);
+        let job = spawn_save(
+            no_repaint(),
+            Some(dir.path().join("bad.bin")),
+            "x".into(),
+            ("bin", &["bin"]),
+            || anyhow::bail!("cannot encode"),
+        );
+        assert!(matches!(job.wait(), JobOutcome::Failed(m) if m.contains("cannot encode")));
+        assert!(!dir.path().join("bad.bin").exists());
+    }
+}

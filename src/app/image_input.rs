@@ -1,0 +1,300 @@
+//! Images for the denoiser: user files (any common format and size, checked before and
+//! while decoding), the samples the app makes itself, and the conversion to a model item
+//! (resized and centre-cropped to the model's size, channel-first, values in [−1, 1]).
+//!
+//! A file is refused before reading when it is too large, and decoding runs under
+//! `image::Limits`, so a small file that claims a gigantic canvas (a decompression bomb)
+//! is an error instead of an allocation. The file dialog, a drop on the window and the
+//! tests all come through [`load_image_file`].
+
+use super::sample_image::SampleImage;
+use crate::fsutil::{ReadError, read_limited};
+use crate::model::data::{DataSpec, Dataset, DatasetKind};
+use crate::model::render::item_to_rgb;
+use image::{DynamicImage, ImageReader, Limits, imageops::FilterType};
+use serde::{Deserialize, Serialize};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Largest image file read (checked before reading a byte).
+pub const MAX_IMAGE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest width or height decoded.
+pub const MAX_IMAGE_SIDE: u32 = 12_000;
+/// Most memory the decoder may allocate.
+pub const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
+/// Decoded images are kept at most this large (the model sees 32 × 32 anyway).
+const KEEP_SIDE: u32 = 512;
+/// File extensions offered in the open dialog and accepted from a drop.
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "bmp", "webp"];
+
+/// Why an image could not be used.
+#[derive(Debug, Error)]
+pub enum ImageLoadError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error("{path}: not an image this app reads (PNG, JPEG, GIF, BMP or WebP)")]
+    UnknownFormat { path: PathBuf },
+    #[error(
+        "{path}: the image is larger than the {MAX_IMAGE_SIDE} px / 512 MB decoding limit ({message})"
+    )]
+    TooLarge { path: PathBuf, message: String },
+    #[error("{path}: the image is damaged or cannot be decoded ({message})")]
+    Decode { path: PathBuf, message: String },
+    #[error("{path}: the image is empty (0 × 0 pixels)")]
+    Empty { path: PathBuf },
+}
+
+/// A decoded user image.
+#[derive(Clone, Debug)]
+pub struct LoadedImage {
+    /// The file name, for display.
+    pub name: String,
+    /// The size of the file's image.
+    pub original_size: (u32, u32),
+    /// The picture, shrunk to at most 512 px a side.
+    pub image: DynamicImage,
+}
+
+/// Whether a path's extension is one of [`IMAGE_EXTENSIONS`] (case-insensitive).
+pub fn has_image_extension(path: &Path) -> bool {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str()))
+}
+
+/// Reads and decodes an image file, with the size limits above.
+pub fn load_image_file(path: &Path) -> Result<LoadedImage, ImageLoadError> {
+    let bytes = read_limited(path, "image", MAX_IMAGE_FILE_BYTES)?;
+    decode_image(&bytes, path)
+}
+
+/// Decodes image bytes (`path` names them in errors) under [`Limits`].
+pub fn decode_image(bytes: &[u8], path: &Path) -> Result<LoadedImage, ImageLoadError> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ImageLoadError::Decode {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    if reader.format().is_none() {
+        return Err(ImageLoadError::UnknownFormat {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut reader = reader;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(l) => ImageLoadError::TooLarge {
+            path: path.to_path_buf(),
+            message: l.to_string(),
+        },
+        image::ImageError::Unsupported(u) => ImageLoadError::Decode {
+            path: path.to_path_buf(),
+            message: u.to_string(),
+        },
+        other => ImageLoadError::Decode {
+            path: path.to_path_buf(),
+            message: other.to_string(),
+        },
+    })?;
+    let original_size = (image.width(), image.height());
+    if original_size.0 == 0 || original_size.1 == 0 {
+        return Err(ImageLoadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    let image = if image.width().max(image.height()) > KEEP_SIDE {
+        image.resize(KEEP_SIDE, KEEP_SIDE, FilterType::Triangle)
+    } else {
+        image
+    };
+    Ok(LoadedImage {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string()),
+        original_size,
+        image,
+    })
+}
+
+/// An image as a model item: the shorter side resized to `size`, centre-cropped to
+/// `size` × `size`, channel-first, values in [−1, 1]. One channel: luma; three: RGB.
+///
+/// # Shapes
+/// Returns `channels × size × size` floats.
+pub fn to_model_item(img: &DynamicImage, channels: usize, size: usize) -> Vec<f32> {
+    let s = size.max(1) as u32;
+    let img = if img.width() == s && img.height() == s {
+        img.clone()
+    } else {
+        img.resize_to_fill(s, s, FilterType::Triangle)
+    };
+    let n = (s * s) as usize;
+    let mut out = vec![0.0_f32; channels * n];
+    if channels == 1 {
+        for (o, p) in out.iter_mut().zip(img.to_luma8().pixels()) {
+            *o = p.0[0] as f32 / 127.5 - 1.0;
+        }
+    } else {
+        for (i, p) in img.to_rgb8().pixels().enumerate().take(n) {
+            for (k, &v) in p.0.iter().enumerate().take(channels) {
+                if let Some(o) = out.get_mut(k * n + i) {
+                    *o = v as f32 / 127.5 - 1.0;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The samples the app makes itself (nothing is downloaded).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SampleKind {
+    /// A digit from the `glyphs` data set (what the shipped UNet was trained on).
+    #[default]
+    Glyph,
+    /// A coloured shape on a gradient from the `shapes` data set.
+    Shape,
+    /// The app's drawn landscape (house, sun, pond).
+    Landscape,
+    /// A checkerboard: hard edges, two values.
+    Checker,
+}
+
+impl SampleKind {
+    pub const ALL: [SampleKind; 4] = [Self::Glyph, Self::Shape, Self::Landscape, Self::Checker];
+
+    /// Whether a seed changes the picture.
+    pub fn is_seeded(self) -> bool {
+        matches!(self, Self::Glyph | Self::Shape)
+    }
+}
+
+/// A sample picture (64 × 64 or the data set's 32 × 32), deterministic for its seed.
+pub fn sample_image(kind: SampleKind, seed: u64) -> DynamicImage {
+    let from_dataset = |dataset: DatasetKind| -> Option<DynamicImage> {
+        let spec = DataSpec::new(dataset);
+        let domain = spec.domain();
+        let (data, _) = Dataset::open(&spec).ok()?;
+        let item = data.generate(seed, 1);
+        match domain {
+            crate::model::DataDomain::Image { channels, size } => {
+                Some(DynamicImage::ImageRgb8(item_to_rgb(&item, channels, size)))
+            }
+            crate::model::DataDomain::Points2d => None,
+        }
+    };
+    let picture = match kind {
+        SampleKind::Glyph => from_dataset(DatasetKind::Glyphs),
+        SampleKind::Shape => from_dataset(DatasetKind::Shapes),
+        SampleKind::Landscape => None,
+        SampleKind::Checker => Some(DynamicImage::ImageRgb8(image::RgbImage::from_fn(
+            32,
+            32,
+            |x, y| {
+                if (x / 8 + y / 8) % 2 == 0 {
+                    image::Rgb([235, 235, 235])
+                } else {
+                    image::Rgb([25, 25, 25])
+                }
+            },
+        ))),
+    };
+    picture.unwrap_or_else(landscape)
+}
+
+fn landscape() -> DynamicImage {
+    let s = SampleImage::landscape(64, 64);
+    let bytes: Vec<u8> = s
+        .pixels
+        .iter()
+        .map(|v| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8)
+        .collect();
+    image::RgbImage::from_raw(s.width as u32, s.height as u32, bytes)
+        .map(DynamicImage::ImageRgb8)
+        .unwrap_or_else(|| DynamicImage::new_rgb8(1, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png_bytes(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, _| image::Rgb([(x * 7) as u8, 0, 255]));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    /// CRC-32 (IEEE) as PNG chunks use it.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    /// A small PNG whose IHDR says `w` × `h`.
+    fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+        let mut png = png_bytes(1, 1);
+        png[16..20].copy_from_slice(&w.to_be_bytes());
+        png[20..24].copy_from_slice(&h.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        png
+    }
+
+    #[test]
+    fn decodes_resizes_and_converts() {
+        let loaded = decode_image(&png_bytes(700, 300), Path::new("wide.png")).unwrap();
+        assert_eq!(loaded.original_size, (700, 300));
+        assert_eq!(loaded.image.width(), 512);
+        let item = to_model_item(&loaded.image, 3, 32);
+        assert_eq!(item.len(), 3 * 32 * 32);
+        assert!(item.iter().all(|v| (-1.0..=1.0).contains(v)));
+        // Blue is full everywhere, green is zero everywhere.
+        assert!(item[2 * 1024..].iter().all(|&v| v > 0.99));
+        assert!(item[1024..2048].iter().all(|&v| v < -0.99));
+        assert_eq!(to_model_item(&loaded.image, 1, 16).len(), 256);
+    }
+
+    #[test]
+    fn refuses_garbage_and_bombs() {
+        let err = decode_image(b"hello, not an image", Path::new("a.png")).unwrap_err();
+        assert!(matches!(err, ImageLoadError::UnknownFormat { .. }), "{err}");
+        let mut truncated = png_bytes(64, 64);
+        truncated.truncate(80);
+        let err = decode_image(&truncated, Path::new("t.png")).unwrap_err();
+        assert!(matches!(err, ImageLoadError::Decode { .. }), "{err}");
+        // A 1 × 1 PNG whose header (with a valid CRC) claims 100 000 × 100 000 pixels:
+        // the decoder must refuse it by its limits, not try to allocate 40 GB.
+        let bomb = png_claiming(100_000, 100_000);
+        let err = decode_image(&bomb, Path::new("bomb.png")).unwrap_err();
+        assert!(matches!(err, ImageLoadError::TooLarge { .. }), "{err}");
+    }
+
+    #[test]
+    fn samples_are_deterministic() {
+        for kind in SampleKind::ALL {
+            let a = sample_image(kind, 3);
+            let b = sample_image(kind, 3);
+            assert_eq!(a.to_rgb8().as_raw(), b.to_rgb8().as_raw(), "{kind:?}");
+        }
+        assert!(has_image_extension(Path::new("x.JPG")));
+        assert!(!has_image_extension(Path::new("x.json")));
+    }
+}
