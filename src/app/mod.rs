@@ -6,6 +6,7 @@ pub mod dialogs;
 pub mod image_input;
 pub mod jobs;
 pub mod keyed_job;
+pub mod picture;
 pub mod sample_image;
 
 use crate::diffusion::{Schedule, ScheduleSpec};

@@ -11,9 +11,9 @@
 use super::schedule::Schedule;
 use thiserror::Error;
 
-/// Pixel values are merged into levels this fine (an 8-bit image has at most 256 levels
-/// in [−1, 1]; this keeps the mixture small for any input).
-const LEVEL_STEP: f64 = 1.0 / 256.0;
+/// Pixel values are merged into levels this fine: an 8-bit image's values (k/127.5 − 1)
+/// stay distinct, and the mixture never has more than 8193 components over [−1, 1].
+const LEVEL_STEP: f64 = 1.0 / 4096.0;
 
 /// The marginal cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -90,6 +90,9 @@ pub fn histogram_density(values: &[f32], bins: &Bins) -> (Vec<f64>, usize) {
 pub struct PixelMarginal {
     /// (level value, fraction of pixels at it), sorted by value; fractions sum to 1.
     levels: Vec<(f64, f64)>,
+    /// Mean and variance of the values themselves (before merging into levels).
+    mean0: f64,
+    var0: f64,
 }
 
 impl PixelMarginal {
@@ -97,8 +100,10 @@ impl PixelMarginal {
     pub fn new(x0: &[f32]) -> Result<Self, PixelMarginalError> {
         let mut counts: std::collections::BTreeMap<i64, usize> = Default::default();
         let mut n = 0usize;
+        let mut sum = 0.0_f64;
         for &v in x0 {
             if v.is_finite() {
+                sum += v as f64;
                 *counts
                     .entry((v as f64 / LEVEL_STEP).round() as i64)
                     .or_default() += 1;
@@ -112,7 +117,18 @@ impl PixelMarginal {
             .into_iter()
             .map(|(k, c)| (k as f64 * LEVEL_STEP, c as f64 / n as f64))
             .collect();
-        Ok(Self { levels })
+        let mean0 = sum / n as f64;
+        let var0 = x0
+            .iter()
+            .filter(|v| v.is_finite())
+            .map(|&v| (v as f64 - mean0).powi(2))
+            .sum::<f64>()
+            / n as f64;
+        Ok(Self {
+            levels,
+            mean0,
+            var0,
+        })
     }
 
     /// Number of distinct levels.
@@ -122,7 +138,7 @@ impl PixelMarginal {
 
     /// Mean of the pixel values of x_t: √ᾱ_t·mean(x0).
     pub fn mean(&self, schedule: &Schedule, t: usize) -> f64 {
-        schedule.sqrt_alpha_bar(t) * self.levels.iter().map(|(v, w)| v * w).sum::<f64>()
+        schedule.sqrt_alpha_bar(t) * self.mean0
     }
 
     /// Variance of the pixel values of x_t: ᾱ_t·Var(x0) + (1 − ᾱ_t).
@@ -130,13 +146,7 @@ impl PixelMarginal {
     /// # Formula
     /// Var = E[Var(x_t|x0)] + Var(E[x_t|x0]) = (1 − ᾱ_t) + ᾱ_t·Var(x0).
     pub fn variance(&self, schedule: &Schedule, t: usize) -> f64 {
-        let m = self.levels.iter().map(|(v, w)| v * w).sum::<f64>();
-        let var0 = self
-            .levels
-            .iter()
-            .map(|(v, w)| w * (v - m).powi(2))
-            .sum::<f64>();
-        schedule.alpha_bar(t) * var0 + schedule.one_minus_alpha_bar(t)
+        schedule.alpha_bar(t) * self.var0 + schedule.one_minus_alpha_bar(t)
     }
 
     /// The mixture density at x for timestep t ≥ 1 (t = 0 is a set of point masses: NaN).

@@ -70,6 +70,8 @@ crate::i18n_table! {
         Schedule => "Schedule", "스케줄";
         ForwardStep => "Forward step", "순방향 한 스텝";
         Posterior => "Posterior", "사후분포";
+        Image => "Image", "이미지";
+        Points => "Points", "점 구름";
         Lesson => "Lesson", "레슨";
         Language => "Language", "언어";
         KoreanInEnglish => "Korean (no Hangul font)", "한국어 (한글 글꼴 없음)";
@@ -80,7 +82,7 @@ crate::i18n_table! {
         ResetDefaults => "Reset to defaults", "기본값으로 되돌리기";
         ResetConfirm => "Reset every panel to its defaults?", "모든 패널을 기본값으로 되돌릴까요?";
         Cancel => "Cancel", "취소";
-        UnsupportedFile => "Cannot open {0}: drop a scheduler_config.json or an image", "{0}을(를) 열 수 없습니다: scheduler_config.json 또는 이미지를 끌어다 놓으세요";
+        UnsupportedFile => "Cannot open {0}: drop a scheduler_config.json, an image (PNG, JPEG, GIF, BMP, WebP) or a CSV of points", "{0}을(를) 열 수 없습니다: scheduler_config.json, 이미지(PNG, JPEG, GIF, BMP, WebP) 또는 점 CSV 파일을 끌어다 놓으세요";
         Dismiss => "Dismiss", "닫기";
         KoreanFontMissing => "No Hangul font was found: the interface stays in English. Install a CJK font (e.g. fonts-nanum or Noto Sans CJK).", "한글 글꼴을 찾지 못해 영어로 표시합니다. CJK 글꼴(예: fonts-nanum, Noto Sans CJK)을 설치하세요.";
     }

@@ -3,7 +3,9 @@
 pub mod fonts;
 pub mod forward_step;
 pub mod i18n;
+pub mod image;
 pub mod lesson;
+pub mod points;
 pub mod posterior;
 pub mod schedule;
 pub mod widgets;
@@ -24,14 +26,18 @@ pub enum PanelId {
     Schedule,
     ForwardStep,
     Posterior,
+    Image,
+    Points,
     Lesson,
 }
 
 impl PanelId {
-    pub const ALL: [PanelId; 4] = [
+    pub const ALL: [PanelId; 6] = [
         PanelId::Schedule,
         PanelId::ForwardStep,
         PanelId::Posterior,
+        PanelId::Image,
+        PanelId::Points,
         PanelId::Lesson,
     ];
 
@@ -40,6 +46,8 @@ impl PanelId {
             PanelId::Schedule => Shell::Schedule.tr(lang),
             PanelId::ForwardStep => Shell::ForwardStep.tr(lang),
             PanelId::Posterior => Shell::Posterior.tr(lang),
+            PanelId::Image => Shell::Image.tr(lang),
+            PanelId::Points => Shell::Points.tr(lang),
             PanelId::Lesson => Shell::Lesson.tr(lang),
         }
     }
@@ -55,6 +63,8 @@ pub struct PersistedState {
     pub schedule: schedule::SchedulePanel,
     pub forward_step: forward_step::ForwardStepPanel,
     pub posterior: posterior::PosteriorPanel,
+    pub image: image::ImagePanel,
+    pub points: points::PointsPanel,
     pub lesson: lesson::LessonPanel,
 }
 
@@ -68,6 +78,8 @@ pub struct DdpmLabApp {
     /// A message about something the shell itself could not do (an unknown dropped file).
     pub notice: Option<String>,
     first_frame_logged: bool,
+    /// The window's context, so work started outside a frame (a dropped file) can wake it.
+    repaint: Option<egui::Context>,
 }
 
 impl DdpmLabApp {
@@ -124,6 +136,16 @@ impl DdpmLabApp {
         }
     }
 
+    /// Wakes the window (once it has drawn a frame) when background work finishes.
+    fn repaint(&self) -> crate::app::jobs::Repaint {
+        let ctx = self.repaint.clone();
+        std::sync::Arc::new(move || {
+            if let Some(c) = &ctx {
+                c.request_repaint();
+            }
+        })
+    }
+
     /// Opens a file by path, as a drop or a file dialog would: the panel that understands
     /// its type takes it; anything else gets a notice and changes nothing.
     pub fn open_path(&mut self, path: &std::path::Path) {
@@ -135,6 +157,14 @@ impl DdpmLabApp {
             "json" => {
                 self.state.schedule.import_config_path(path, &mut self.lab);
                 self.state.panel = PanelId::Schedule;
+            }
+            "csv" => {
+                self.state.points.open_points_csv(path, self.repaint());
+                self.state.panel = PanelId::Points;
+            }
+            _ if crate::app::image_input::has_image_extension(path) => {
+                self.state.image.open_image_path(path, self.repaint());
+                self.state.panel = PanelId::Image;
             }
             _ => {
                 self.notice = Some(i18n::fill(
@@ -230,6 +260,7 @@ impl DdpmLabApp {
     /// Draws one frame into `ui` (the whole window).
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.repaint = Some(ctx.clone());
         self.apply_theme(&ctx);
         self.handle_dropped_files(&ctx);
         self.lab.settings = self.state.settings.clone();
@@ -240,9 +271,15 @@ impl DdpmLabApp {
                 PanelId::Schedule => self.state.schedule.schedule_ui(ui, lab),
                 PanelId::ForwardStep => self.state.forward_step.forward_step_ui(ui, lab),
                 PanelId::Posterior => self.state.posterior.posterior_ui(ui, lab),
+                PanelId::Image => self.state.image.image_ui(ui, lab),
+                PanelId::Points => self.state.points.points_ui(ui, lab),
                 PanelId::Lesson => self.state.lesson.lesson_ui(ui, lab),
             }
         });
+        // Panels may change a setting (the denoiser panels' device): keep it.
+        if self.lab.settings != self.state.settings {
+            self.state.settings = self.lab.settings.clone();
+        }
         self.reset_dialog(ui);
     }
 }
