@@ -44,15 +44,40 @@ pub fn find(name: &str) -> Option<ShippedModel> {
     all().into_iter().find(|m| m.name == name)
 }
 
-/// The shipped models whose items live in `domain`'s kind (images or points).
-pub fn for_images(images: bool) -> Vec<ShippedModel> {
-    all()
-        .into_iter()
-        .filter(|m| {
-            m.config()
-                .map(|c| c.domain().is_image() == images)
-                .unwrap_or(false)
-        })
+/// What the UI needs to list a shipped model, parsed once per process.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShippedInfo {
+    pub name: &'static str,
+    pub domain: DataDomain,
+    /// The data set it was trained on.
+    pub dataset: super::data::DatasetKind,
+}
+
+/// Every shipped model whose config is valid, with its domain and data set (cached: the
+/// panels ask every frame).
+pub fn catalog() -> &'static [ShippedInfo] {
+    static CATALOG: std::sync::OnceLock<Vec<ShippedInfo>> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(|| {
+        all()
+            .into_iter()
+            .filter_map(|m| {
+                let c = m.config().ok()?;
+                Some(ShippedInfo {
+                    name: m.name,
+                    domain: c.domain(),
+                    dataset: c.data.dataset,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The shipped models of images (`true`) or of 2-D points (`false`).
+pub fn for_images(images: bool) -> Vec<ShippedInfo> {
+    catalog()
+        .iter()
+        .filter(|m| m.domain.is_image() == images)
+        .cloned()
         .collect()
 }
 

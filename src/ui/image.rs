@@ -446,6 +446,8 @@ pub struct ImagePanel {
     #[serde(skip)]
     pred_job: KeyedJob<(ModelKey, ForwardKey, usize), StepPrediction>,
     #[serde(skip)]
+    model_schedule: Option<(ModelKey, Arc<Schedule>)>,
+    #[serde(skip)]
     run: Option<RunState>,
     #[serde(skip)]
     image_dialog: Option<PathJob>,
@@ -489,6 +491,7 @@ impl Default for ImagePanel {
             model_job: KeyedJob::new("image-model"),
             pred_job: KeyedJob::new("image-predict"),
             run: None,
+            model_schedule: None,
             image_dialog: None,
             folder_dialog: None,
             export_job: None,
@@ -534,9 +537,10 @@ impl ImagePanel {
 
     /// The schedule in use: the model's own, or the Schedule panel's without a model.
     pub fn schedule(&self, lab: &LabContext) -> Arc<Schedule> {
-        match self.loaded_model(lab) {
-            Some(m) => Arc::new(m.schedule.clone()),
-            None => lab.schedule.clone(),
+        match (self.loaded_model(lab), &self.model_schedule) {
+            (Some(_), Some((k, s))) if Some(k) == self.model_key(lab).as_ref() => s.clone(),
+            (Some(m), _) => Arc::new(m.schedule.clone()),
+            (None, _) => lab.schedule.clone(),
         }
     }
 
@@ -736,6 +740,12 @@ impl ImagePanel {
             let (source, backend) = key.clone();
             self.model_job
                 .request(&key, repaint.clone(), move |_ctx| source.load(backend));
+        }
+        // The model's schedule, built once per model rather than cloned per use.
+        if let (Some(m), Some(key)) = (self.loaded_model(lab), self.model_key(lab))
+            && self.model_schedule.as_ref().is_none_or(|(k, _)| *k != key)
+        {
+            self.model_schedule = Some((key, Arc::new(m.schedule.clone())));
         }
         // The clean item in the model's shape.
         let (channels, size) = self.item_shape(lab);

@@ -56,6 +56,8 @@ crate::i18n_table! {
         Clear => "Clear", "지우기";
         DrawnCount => "{0} points drawn", "그린 점 {0}개";
         NoDrawn => "Nothing drawn yet: drag on the plot.", "아직 그린 점이 없습니다: 그래프 위를 끌어 보세요.";
+        OpenCsv => "Open points CSV…", "점 CSV 열기…";
+        CsvHint => "rows of x,y (a header line is skipped); or drop the file on the window", "x,y 행 (머리글 줄은 건너뜀); 파일을 창에 끌어다 놓아도 됩니다";
         CsvLoaded => "{0}: {1} points, centred and scaled into [−1, 1]", "{0}: 점 {1}개, 가운데로 옮기고 [−1, 1]로 맞춤";
         CsvFailed => "Could not read {0}: {1}", "{0}을(를) 읽지 못했습니다: {1}";
         Model => "model", "모델";
@@ -308,6 +310,10 @@ pub struct PointsPanel {
     dialog_unavailable: bool,
     #[serde(skip)]
     plot_rect: Option<egui::Rect>,
+    #[serde(skip)]
+    model_schedule: Option<(u64, Arc<Schedule>)>,
+    #[serde(skip)]
+    csv_dialog: Option<PathJob>,
 }
 
 impl Default for PointsPanel {
@@ -350,6 +356,8 @@ impl Default for PointsPanel {
             save_status: None,
             dialog_unavailable: false,
             plot_rect: None,
+            model_schedule: None,
+            csv_dialog: None,
         }
     }
 }
@@ -358,7 +366,7 @@ impl Default for PointsPanel {
 pub fn shipped_for(kind: DatasetKind) -> Option<ModelSource> {
     shipped::for_images(false)
         .iter()
-        .find(|m| m.config().map(|c| c.data.dataset == kind).unwrap_or(false))
+        .find(|m| m.dataset == kind)
         .map(|m| ModelSource::Shipped(m.name.to_string()))
 }
 
@@ -451,9 +459,10 @@ impl PointsPanel {
 
     /// The schedule in use: the model's, else the Schedule panel's.
     pub fn schedule(&self, lab: &LabContext) -> Arc<Schedule> {
-        match self.model_checkpoint(lab) {
-            Some(m) => Arc::new(m.schedule.clone()),
-            None => lab.schedule.clone(),
+        match (self.active_model(lab), &self.model_schedule) {
+            (Some((id, _)), Some((h, s))) if model_id_hash(&id) == *h => s.clone(),
+            (Some((_, m)), _) => Arc::new(m.schedule.clone()),
+            (None, _) => lab.schedule.clone(),
         }
     }
 
@@ -644,6 +653,16 @@ impl PointsPanel {
                 _ => {}
             }
         }
+        if let Some(job) = self.csv_dialog.as_mut()
+            && let Some(outcome) = job.poll()
+        {
+            self.csv_dialog = None;
+            match outcome {
+                JobOutcome::Finished(Some(path)) => self.open_points_csv(&path, repaint.clone()),
+                JobOutcome::Failed(_) => self.dialog_unavailable = true,
+                _ => {}
+            }
+        }
         if let Some(job) = self.save_dialog.as_mut()
             && let Some(outcome) = job.poll()
         {
@@ -664,6 +683,13 @@ impl PointsPanel {
             let (source, backend) = key.clone();
             self.model_job
                 .request(&key, repaint.clone(), move |_ctx| source.load(backend));
+        }
+        // The model's schedule, built once per model rather than cloned per use.
+        if let Some((id, m)) = self.active_model(lab) {
+            let h = model_id_hash(&id);
+            if self.model_schedule.as_ref().is_none_or(|(k, _)| *k != h) {
+                self.model_schedule = Some((h, Arc::new(m.schedule.clone())));
+            }
         }
         // Training progress.
         if let Some(mut job) = self.train_job.take() {
@@ -1019,6 +1045,20 @@ impl PointsPanel {
                 self.model = None;
                 self.cancel_run();
                 self.run = None;
+            }
+            if ui
+                .add_enabled(
+                    self.csv_dialog.is_none(),
+                    egui::Button::new(PtsText::OpenCsv.tr(lang)),
+                )
+                .on_hover_text(PtsText::CsvHint.tr(lang))
+                .clicked()
+            {
+                self.csv_dialog = Some(dialogs::spawn_pick_file(
+                    repaint_of(ui.ctx()),
+                    "CSV",
+                    &["csv", "txt"],
+                ));
             }
             if let PointSet::Toy(_) = self.set {
                 egui::ComboBox::from_label(PtsText::Count.tr(lang))
