@@ -12,7 +12,9 @@ use ddpm_lab::model::data::{DataSpec, DatasetKind};
 use ddpm_lab::model::{BackendKind, LossWeighting, ModelConfig, TrainingConfig, UNetConfig};
 use ddpm_lab::tolerance::{ROUNDING, assert_close};
 use ddpm_lab::ui::i18n::Text;
-use ddpm_lab::ui::image::{ExportKind, ImgText, SamplerKind, ViewMode, default_image_model};
+use ddpm_lab::ui::image::{
+    ExportKind, ForwardKind, ImgText, SamplerKind, ViewMode, default_image_model,
+};
 use ddpm_lab::ui::{DdpmLabApp, PanelId, PersistedState};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -45,7 +47,7 @@ fn tiny_unet_folder(dir: &Path) -> PathBuf {
 
 fn png_file(dir: &Path, name: &str, w: u32, h: u32) -> PathBuf {
     let img = image::RgbImage::from_fn(w, h, |x, y| {
-        if (x * 8 / w + y * 8 / h) % 2 == 0 {
+        if (x * 8 / w + y * 8 / h).is_multiple_of(2) {
             image::Rgb([240, 240, 240])
         } else {
             image::Rgb([20, 20, 20])
@@ -130,6 +132,27 @@ fn loads_by_path_scrubs_and_denoises_with_every_step_kept() {
     assert_eq!(pred.t, 60);
     assert_eq!(pred.pred_eps.len(), 1024);
     assert!(!panel.shown().unwrap().prediction_stale);
+
+    // The iterated chain (fresh ε each step) instead of the closed form: another x_t at
+    // the same t, with the same distribution.
+    let closed = panel.shown().unwrap().x_t.clone();
+    h.state_mut().state.image.forward_kind = ForwardKind::Chain;
+    settle(&mut h);
+    let panel = &h.state().state.image;
+    let chain = panel.shown().unwrap().x_t.clone();
+    assert_eq!(panel.shown().unwrap().t, 60);
+    assert_ne!(chain, closed);
+    let hist = panel.histogram().unwrap();
+    let se = (hist.expected_variance / chain.len() as f64).sqrt();
+    assert!(
+        (hist.mean - hist.expected_mean).abs() < 5.0 * se,
+        "{} vs {}",
+        hist.mean,
+        hist.expected_mean
+    );
+    h.state_mut().state.image.forward_kind = ForwardKind::ClosedForm;
+    settle(&mut h);
+    assert_eq!(h.state().state.image.shown().unwrap().x_t, closed);
 
     // A short DDIM run from here, started with the button.
     h.state_mut().state.image.reverse.sampler = SamplerKind::Ddim;
@@ -269,7 +292,7 @@ fn image_panel_snapshot_after_a_reverse_run() {
     if default_image_model().is_none() {
         state.image.model = Some(ModelSource::Folder(tiny_unet_folder(dir.path())));
     }
-    state.image.scrubber.t = 600;
+    state.image.scrubber.t = 400;
     state.image.reverse.ddim_steps = 50;
     let mut h = harness_with(state);
     let lab = h.state().lab.clone();

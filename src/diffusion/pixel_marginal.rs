@@ -152,7 +152,7 @@ impl PixelMarginal {
     /// The mixture density at x for timestep t ≥ 1 (t = 0 is a set of point masses: NaN).
     pub fn pdf(&self, schedule: &Schedule, t: usize, x: f64) -> f64 {
         let var = schedule.one_minus_alpha_bar(t);
-        if !(var > 0.0) {
+        if var.is_nan() || var <= 0.0 {
             return f64::NAN;
         }
         let a = schedule.sqrt_alpha_bar(t);

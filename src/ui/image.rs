@@ -267,6 +267,12 @@ struct ForwardKey {
 }
 
 type ModelKey = (ModelSource, BackendKind);
+/// (length, seed) of the fixed ε.
+type NoiseKey = (usize, u64);
+/// The forward inputs and the t of a cached x_t.
+type ShownKey = (ForwardKey, usize);
+/// A strip thumbnail: (t shown, jump target, x_t, predicted x0).
+type StripCell = (usize, usize, Vec<f32>, Option<Vec<f32>>);
 
 /// A reverse run and the steps it has produced so far.
 struct RunState {
@@ -342,10 +348,7 @@ impl TexSlot {
             }
             self.hash = hash;
         }
-        self.handle
-            .as_ref()
-            .map(|h| h.id())
-            .unwrap_or(egui::TextureId::default())
+        self.handle.as_ref().map(|h| h.id()).unwrap_or_default()
     }
 }
 
@@ -436,9 +439,9 @@ pub struct ImagePanel {
     #[serde(skip)]
     clean: Option<CleanItem>,
     #[serde(skip)]
-    eps: Option<((usize, u64), Arc<Vec<f32>>)>,
+    eps: Option<(NoiseKey, Arc<Vec<f32>>)>,
     #[serde(skip)]
-    forward_xt: Option<((ForwardKey, usize), Arc<Vec<f32>>)>,
+    forward_xt: Option<(ShownKey, Arc<Vec<f32>>)>,
     #[serde(skip)]
     chain_job: KeyedJob<ForwardKey, ForwardChain>,
     #[serde(skip)]
@@ -1645,7 +1648,7 @@ impl ImagePanel {
         let ctx = ui.ctx().clone();
         let len = channels * size * size;
         // (label t, jump target, x_t, x̂0)
-        let mut cells: Vec<(usize, usize, Vec<f32>, Option<Vec<f32>>)> = Vec::new();
+        let mut cells: Vec<StripCell> = Vec::new();
         let reverse = self.mode == ViewMode::Reverse && self.run.is_some();
         if reverse {
             if let Some(run) = &self.run {

@@ -226,6 +226,12 @@ struct TrainedOn {
 }
 
 type ModelKey = (ModelSource, BackendKind);
+/// (set, count, data seed, drawn generation) of the clean cloud.
+type CloudKey = (PointSet, usize, u64, u64);
+/// (length, seed) of the fixed ε.
+type NoiseKey = (usize, u64);
+type CsvJob = JobHandle<(), Vec<[f32; 2]>>;
+type PlotXy = Vec<[f64; 2]>;
 
 /// Identifies the model a derived result (field, run) came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -267,9 +273,9 @@ pub struct PointsPanel {
     #[serde(skip)]
     drawn_generation: u64,
     #[serde(skip)]
-    cloud: Option<((PointSet, usize, u64, u64), Arc<Vec<f32>>)>,
+    cloud: Option<(CloudKey, Arc<Vec<f32>>)>,
     #[serde(skip)]
-    eps: Option<((usize, u64), Arc<Vec<f32>>)>,
+    eps: Option<(NoiseKey, Arc<Vec<f32>>)>,
     #[serde(skip)]
     model_job: KeyedJob<ModelKey, Checkpoint>,
     #[serde(skip)]
@@ -295,7 +301,7 @@ pub struct PointsPanel {
     #[serde(skip)]
     run: Option<RunState>,
     #[serde(skip)]
-    csv_job: Option<(PathBuf, JobHandle<(), Vec<[f32; 2]>>)>,
+    csv_job: Option<(PathBuf, CsvJob)>,
     #[serde(skip)]
     csv_status: Option<Result<(String, usize), (String, String)>>,
     #[serde(skip)]
@@ -1305,16 +1311,16 @@ impl PointsPanel {
             }
             _ => Vec::new(),
         };
-        let field: Option<(Vec<[f64; 2]>, Vec<[f64; 2]>)> = self
-            .show_field
-            .then(|| self.field())
-            .flatten()
-            .map(|(_, arrows)| {
-                (
-                    arrows.iter().map(|a| [a[0], a[1]]).collect(),
-                    arrows.iter().map(|a| [a[2], a[3]]).collect(),
-                )
-            });
+        let field: Option<(PlotXy, PlotXy)> =
+            self.show_field
+                .then(|| self.field())
+                .flatten()
+                .map(|(_, arrows)| {
+                    (
+                        arrows.iter().map(|a| [a[0], a[1]]).collect(),
+                        arrows.iter().map(|a| [a[2], a[3]]).collect(),
+                    )
+                });
         let shown_name = if reverse {
             fill(PtsText::PlotSamples.tr(lang), &[&t])
         } else {
@@ -1371,7 +1377,7 @@ impl PointsPanel {
                             .width(1.3),
                     );
                 }
-                if !(t == 0 && !reverse) {
+                if t > 0 || reverse {
                     plot.points(
                         Points::new(shown_name, PlotPoints::new(shown))
                             .color(colors::PRIMARY)
