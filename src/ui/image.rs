@@ -87,6 +87,11 @@ crate::i18n_table! {
         Step => "step", "스텝";
         StepAt => "step {0} of {1} · t = {2}", "{1} 스텝 중 {0} · t = {2}";
         X0 => "x₀ (clean)", "x₀ (원본)";
+        X0Hover => "The clean picture as the model sees it: resized, values scaled to [−1, 1].", "모델이 보는 깨끗한 그림: 크기를 맞추고 값을 [−1, 1]로 바꾼 것.";
+        XtHover => "Closed form: xₜ = √ᾱₜ·x₀ + √(1−ᾱₜ)·ε. Chain: xₜ = √(1−βₜ)·xₜ₋₁ + √βₜ·εₜ, one step at a time. In reverse: the sample the sampler reached.", "닫힌 형태: xₜ = √ᾱₜ·x₀ + √(1−ᾱₜ)·ε. 체인: xₜ = √(1−βₜ)·xₜ₋₁ + √βₜ·εₜ, 한 스텝씩. 역방향에서는 샘플러가 도달한 표본.";
+        EpsHatHover => "εθ(xₜ, t): the noise the network thinks was added to x₀ to make xₜ.", "εθ(xₜ, t): 신경망이 생각하기에 x₀에 더해져 xₜ를 만든 노이즈.";
+        X0HatHover => "predicted x₀ = (xₜ − √(1−ᾱₜ)·εθ)/√ᾱₜ, clipped to [−1, 1]: the network's guess of the clean picture.", "예측한 x₀ = (xₜ − √(1−ᾱₜ)·εθ)/√ᾱₜ, [−1, 1]로 자름: 신경망이 추측한 깨끗한 그림.";
+        MeanHover => "μ̃ = √ᾱₜ₋₁·βₜ/(1−ᾱₜ)·x₀ + √αₜ·(1−ᾱₜ₋₁)/(1−ᾱₜ)·xₜ with the predicted x₀: the mean of the step to t − 1 (DDPM adds σ·z to it).", "μ̃ = √ᾱₜ₋₁·βₜ/(1−ᾱₜ)·x₀ + √αₜ·(1−ᾱₜ₋₁)/(1−ᾱₜ)·xₜ (x₀는 예측값): t − 1로 가는 스텝의 평균 (DDPM은 여기에 σ·z를 더함).";
         Xt => "xₜ at t = {0}", "t = {0}의 xₜ";
         EpsHat => "εθ: predicted noise", "εθ: 예측한 노이즈";
         X0Hat => "predicted x₀", "예측한 x₀";
@@ -1360,9 +1365,14 @@ impl ImagePanel {
                 };
                 let last = run.traj.positions().saturating_sub(1);
                 let before = self.reverse_scrubber.t;
-                let changed = self
-                    .reverse_scrubber
-                    .ui(ui, ImgText::Step.tr(lang), 0, last, lang);
+                // The shared scrubber leaves room for a one-letter label; "step" is longer.
+                let changed = ui
+                    .scope(|ui| {
+                        ui.set_max_width(ui.available_width() - 24.0);
+                        self.reverse_scrubber
+                            .ui(ui, ImgText::Step.tr(lang), 0, last, lang)
+                    })
+                    .inner;
                 if changed || self.reverse_scrubber.playing || before != self.reverse_scrubber.t {
                     run.follow = false;
                 }
@@ -1389,13 +1399,17 @@ impl ImagePanel {
                         slot: &mut TexSlot,
                         name: &str,
                         title: String,
+                        hover: &str,
                         data: Option<&[f32]>,
                         shade: Shade,
                         note: Option<String>| {
                 ui.vertical(|ui| {
                     ui.set_width(side);
                     let strong = ui.visuals().strong_text_color();
-                    ui.label(math_job(ui, &title, egui::TextStyle::Body, Some(strong)));
+                    ui.label(math_job(ui, &title, egui::TextStyle::Body, Some(strong)))
+                        .on_hover_ui(|ui| {
+                            math_label(ui, hover);
+                        });
                     match data {
                         Some(d) if d.len() == channels * size * size => {
                             let id = slot.texture(&ctx, name, hash_of(shade as u8, &[d]), || {
@@ -1425,6 +1439,7 @@ impl ImagePanel {
                 tex_x0,
                 "image-x0",
                 ImgText::X0.tr(lang).to_string(),
+                ImgText::X0Hover.tr(lang),
                 clean.as_ref().map(|c| c.x0.as_slice()),
                 Shade::Value,
                 None,
@@ -1434,6 +1449,7 @@ impl ImagePanel {
                 tex_xt,
                 "image-xt",
                 fill(ImgText::Xt.tr(lang), &[&t]),
+                ImgText::XtHover.tr(lang),
                 shown.as_ref().map(|s| s.x_t.as_slice()),
                 Shade::Value,
                 None,
@@ -1458,6 +1474,7 @@ impl ImagePanel {
                 tex_eps,
                 "image-eps",
                 ImgText::EpsHat.tr(lang).to_string(),
+                ImgText::EpsHatHover.tr(lang),
                 pred.as_ref().map(|p| p.pred_eps.as_slice()),
                 Shade::Noise,
                 Some(if channels == 1 {
@@ -1471,6 +1488,7 @@ impl ImagePanel {
                 tex_x0hat,
                 "image-x0hat",
                 ImgText::X0Hat.tr(lang).to_string(),
+                ImgText::X0HatHover.tr(lang),
                 pred.as_ref().map(|p| p.pred_x0.as_slice()),
                 Shade::Value,
                 note.clone(),
@@ -1480,6 +1498,7 @@ impl ImagePanel {
                 tex_mean,
                 "image-mean",
                 ImgText::Mean.tr(lang).to_string(),
+                ImgText::MeanHover.tr(lang),
                 pred.as_ref().map(|p| p.mean.as_slice()),
                 Shade::Value,
                 None,

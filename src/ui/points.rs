@@ -1255,9 +1255,14 @@ impl PointsPanel {
                 };
                 let last = run.traj.positions().saturating_sub(1);
                 let before = self.reverse_scrubber.t;
-                let changed = self
-                    .reverse_scrubber
-                    .ui(ui, PtsText::Step.tr(lang), 0, last, lang);
+                // The shared scrubber leaves room for a one-letter label; "step" is longer.
+                let changed = ui
+                    .scope(|ui| {
+                        ui.set_max_width(ui.available_width() - 24.0);
+                        self.reverse_scrubber
+                            .ui(ui, PtsText::Step.tr(lang), 0, last, lang)
+                    })
+                    .inner;
                 if changed || self.reverse_scrubber.playing || before != self.reverse_scrubber.t {
                     run.follow = false;
                 }
