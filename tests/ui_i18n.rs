@@ -9,7 +9,9 @@ use ddpm_lab::app::Lang;
 use ddpm_lab::egui;
 use ddpm_lab::ui::forward_step::FwdText;
 use ddpm_lab::ui::i18n::{Shell, Text, every_table};
+use ddpm_lab::ui::image::ImgText;
 use ddpm_lab::ui::lesson::LessonText;
+use ddpm_lab::ui::points::PtsText;
 use ddpm_lab::ui::posterior::PostText;
 use ddpm_lab::ui::schedule::SchedText;
 use ddpm_lab::ui::{DdpmLabApp, PanelId, PersistedState, STORAGE_KEY, fonts};
@@ -27,6 +29,8 @@ fn settle(h: &mut Harness<'static, DdpmLabApp>) {
     s.forward_step.finish_background_work();
     s.posterior.finish_background_work();
     s.lesson.finish_background_work();
+    s.image.finish_background_work();
+    s.points.finish_background_work();
     h.run();
 }
 
@@ -71,6 +75,8 @@ fn the_language_picker_switches_every_panel() {
         (PanelId::Schedule, "스케줄"),
         (PanelId::ForwardStep, "순방향 한 스텝"),
         (PanelId::Posterior, "사후분포"),
+        (PanelId::Image, "이미지"),
+        (PanelId::Points, "점 구름"),
         (PanelId::Lesson, "레슨"),
     ] {
         assert_eq!(id.title(Lang::Ko), ko);
@@ -90,6 +96,12 @@ fn the_language_picker_switches_every_panel() {
     go_to(&mut h, "사후분포");
     assert!(shows(&h, PostText::Title.ko()));
     h.get_by_label(PostText::Add.ko());
+    go_to(&mut h, "이미지");
+    assert!(shows(&h, ImgText::Title.ko()));
+    h.get_by_label(ImgText::OpenImage.ko());
+    go_to(&mut h, "점 구름");
+    assert!(shows(&h, PtsText::Title.ko()));
+    h.get_by_label(PtsText::FromNoise.ko());
     go_to(&mut h, "레슨");
     assert!(shows(&h, LessonText::Heading.ko()));
     h.get_by_label(LessonText::Next.ko());
@@ -152,6 +164,9 @@ const SAME_IN_BOTH: &[(&str, &str)] = &[
     ("SchedText", "PlotLogSnr"),
     ("PostText", "KlFine"),
     ("PostText", "KlCoarse"),
+    ("ImgText", "Rgb"),
+    ("ImgText", "Ddim"),
+    ("PtsText", "Ddim"),
 ];
 
 fn has_hangul(s: &str) -> bool {

@@ -91,7 +91,7 @@ crate::i18n_table! {
 /// Every string table of the app: (table name, its entries). The i18n tests check that
 /// each entry has English and Korean text; a panel that declares a table adds it here.
 pub fn every_table() -> Vec<(&'static str, Vec<Entry>)> {
-    use crate::ui::{forward_step, lesson, posterior, schedule, widgets};
+    use crate::ui::{forward_step, image, lesson, points, posterior, schedule, widgets};
     vec![
         ("Shell", Shell::entries()),
         ("ScrubText", widgets::scrubber::ScrubText::entries()),
@@ -99,5 +99,7 @@ pub fn every_table() -> Vec<(&'static str, Vec<Entry>)> {
         ("FwdText", forward_step::FwdText::entries()),
         ("PostText", posterior::PostText::entries()),
         ("LessonText", lesson::LessonText::entries()),
+        ("ImgText", image::ImgText::entries()),
+        ("PtsText", points::PtsText::entries()),
     ]
 }

@@ -47,7 +47,7 @@ crate::i18n_table! {
     /// Text of the Image panel.
     pub enum ImgText {
         Title => "Image: scrub forward and backward through the trained denoiser", "이미지: 학습된 디노이저로 앞뒤로 훑어보기";
-        Picture => "image", "이미지";
+        Picture => "picture", "그림";
         SampleGlyph => "digit (glyphs data)", "숫자 (glyphs 데이터)";
         SampleShape => "shape (shapes data)", "도형 (shapes 데이터)";
         SampleLandscape => "landscape", "풍경";
@@ -90,11 +90,11 @@ crate::i18n_table! {
         X0Hover => "The clean picture as the model sees it: resized, values scaled to [−1, 1].", "모델이 보는 깨끗한 그림: 크기를 맞추고 값을 [−1, 1]로 바꾼 것.";
         XtHover => "Closed form: xₜ = √ᾱₜ·x₀ + √(1−ᾱₜ)·ε. Chain: xₜ = √(1−βₜ)·xₜ₋₁ + √βₜ·εₜ, one step at a time. In reverse: the sample the sampler reached.", "닫힌 형태: xₜ = √ᾱₜ·x₀ + √(1−ᾱₜ)·ε. 체인: xₜ = √(1−βₜ)·xₜ₋₁ + √βₜ·εₜ, 한 스텝씩. 역방향에서는 샘플러가 도달한 표본.";
         EpsHatHover => "εθ(xₜ, t): the noise the network thinks was added to x₀ to make xₜ.", "εθ(xₜ, t): 신경망이 생각하기에 x₀에 더해져 xₜ를 만든 노이즈.";
-        X0HatHover => "predicted x₀ = (xₜ − √(1−ᾱₜ)·εθ)/√ᾱₜ, clipped to [−1, 1]: the network's guess of the clean picture.", "예측한 x₀ = (xₜ − √(1−ᾱₜ)·εθ)/√ᾱₜ, [−1, 1]로 자름: 신경망이 추측한 깨끗한 그림.";
-        MeanHover => "μ̃ = √ᾱₜ₋₁·βₜ/(1−ᾱₜ)·x₀ + √αₜ·(1−ᾱₜ₋₁)/(1−ᾱₜ)·xₜ with the predicted x₀: the mean of the step to t − 1 (DDPM adds σ·z to it).", "μ̃ = √ᾱₜ₋₁·βₜ/(1−ᾱₜ)·x₀ + √αₜ·(1−ᾱₜ₋₁)/(1−ᾱₜ)·xₜ (x₀는 예측값): t − 1로 가는 스텝의 평균 (DDPM은 여기에 σ·z를 더함).";
+        X0HatHover => "x̂₀ = (xₜ − √(1−ᾱₜ)·εθ)/√ᾱₜ, clipped to [−1, 1]: the network's guess of the clean picture.", "x̂₀ = (xₜ − √(1−ᾱₜ)·εθ)/√ᾱₜ, [−1, 1]로 자름: 신경망이 추측한 깨끗한 그림.";
+        MeanHover => "μ̃ = √ᾱₜ₋₁·βₜ/(1−ᾱₜ)·x̂₀ + √αₜ·(1−ᾱₜ₋₁)/(1−ᾱₜ)·xₜ: the mean of the step to t − 1 (DDPM adds σ·z to it).", "μ̃ = √ᾱₜ₋₁·βₜ/(1−ᾱₜ)·x̂₀ + √αₜ·(1−ᾱₜ₋₁)/(1−ᾱₜ)·xₜ: t − 1로 가는 스텝의 평균 (DDPM은 여기에 σ·z를 더함).";
         Xt => "xₜ at t = {0}", "t = {0}의 xₜ";
         EpsHat => "εθ: predicted noise", "εθ: 예측한 노이즈";
-        X0Hat => "predicted x₀", "예측한 x₀";
+        X0Hat => "x̂₀: predicted clean", "x̂₀: 예측한 원본";
         Mean => "μ̃: posterior mean", "μ̃: 사후 평균";
         PredictedAt => "predicted at t = {0}", "t = {0}에서 예측";
         Updating => "updating…", "갱신 중…";
@@ -120,7 +120,7 @@ crate::i18n_table! {
         RunDone => "{0}: {1} steps from t = {2} in {3} s", "{0}: t = {2}부터 {1} 스텝, {3}초";
         RunCancelled => "cancelled after {0} steps; those steps stay", "{0} 스텝 후 취소됨; 그 스텝들은 남아 있음";
         RunFailed => "The reverse run failed: {0}", "역방향 실행 실패: {0}";
-        StripTitle => "The run at a glance: xₜ (top) and predicted x₀ (bottom); click to jump", "한눈에 보는 실행: xₜ (위), 예측한 x₀ (아래); 눌러서 이동";
+        StripTitle => "The run at a glance: xₜ (top) and x̂₀ (bottom); click to jump", "한눈에 보는 실행: xₜ (위), x̂₀ (아래); 눌러서 이동";
         StripForward => "The forward process at a glance: xₜ from t = 0 to T; click to jump", "한눈에 보는 순방향: t = 0부터 T까지 xₜ; 눌러서 이동";
         Export => "Export", "내보내기";
         ExportGif => "Trajectory GIF…", "궤적 GIF…";

@@ -265,6 +265,7 @@ impl DdpmLabApp {
         self.handle_dropped_files(&ctx);
         self.lab.settings = self.state.settings.clone();
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
+        let backend_before = self.lab.settings.backend;
         egui::CentralPanel::default().show(ui, |ui| {
             let lab = &mut self.lab;
             match self.state.panel {
@@ -276,9 +277,9 @@ impl DdpmLabApp {
                 PanelId::Lesson => self.state.lesson.lesson_ui(ui, lab),
             }
         });
-        // Panels may change a setting (the denoiser panels' device): keep it.
-        if self.lab.settings != self.state.settings {
-            self.state.settings = self.lab.settings.clone();
+        // The denoiser panels choose the device (a setting): keep their choice.
+        if self.lab.settings.backend != backend_before {
+            self.state.settings.backend = self.lab.settings.backend;
         }
         self.reset_dialog(ui);
     }
