@@ -383,3 +383,19 @@ fn every_text_has_both_languages_with_the_same_placeholders_and_renders() {
     let last = ImgText::ALL.last().map(|k| k.en()).unwrap_or_default();
     assert!(h.query_all_by_label(last).next().is_some());
 }
+
+#[test]
+fn load_errors_are_worded_in_korean() {
+    use ddpm_lab::app::image_input::decode_image;
+    use ddpm_lab::ui::image::image_load_error_text;
+    let bad = decode_image(b"not an image", Path::new("/tmp/a.png")).unwrap_err();
+    let ko = image_load_error_text(&bad, ddpm_lab::app::Lang::Ko);
+    assert!(
+        ko.contains("/tmp/a.png") && ko.contains("이미지가 아닙니다"),
+        "{ko}"
+    );
+    assert_eq!(
+        image_load_error_text(&bad, ddpm_lab::app::Lang::En),
+        bad.to_string()
+    );
+}

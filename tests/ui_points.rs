@@ -324,3 +324,15 @@ fn every_text_has_both_languages_with_the_same_placeholders_and_renders() {
     let last = PtsText::ALL.last().map(|k| k.en()).unwrap_or_default();
     assert!(h.query_all_by_label(last).next().is_some());
 }
+
+#[test]
+fn csv_errors_are_worded_in_korean() {
+    use ddpm_lab::ui::points::{data_error_text, points_from_csv};
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(&csv, "x,y\n1,2\n3,oops\n").unwrap();
+    let e = points_from_csv(&csv).unwrap_err();
+    let ko = data_error_text(&e, ddpm_lab::app::Lang::Ko);
+    assert!(ko.contains("3번째 줄"), "{ko}");
+    assert_eq!(data_error_text(&e, ddpm_lab::app::Lang::En), e.to_string());
+}

@@ -21,7 +21,8 @@ use crate::app::denoiser::{
 };
 use crate::app::dialogs::{self, PathJob};
 use crate::app::image_input::{
-    IMAGE_EXTENSIONS, LoadedImage, SampleKind, load_image_file, sample_image, to_model_item,
+    IMAGE_EXTENSIONS, ImageLoadError, LoadedImage, SampleKind, load_image_file, sample_image,
+    to_model_item,
 };
 use crate::app::jobs::{self, JobHandle, JobOutcome, Repaint};
 use crate::app::keyed_job::{KeyedJob, ProgressThrottle};
@@ -272,6 +273,49 @@ struct ForwardKey {
 }
 
 type ModelKey = (ModelSource, BackendKind);
+type LoadJob = JobHandle<(), Result<LoadedImage, ImageLoadError>>;
+
+/// Why a picture could not be used: a value, worded when drawn.
+#[derive(Debug)]
+enum LoadFailure {
+    Image(ImageLoadError),
+    /// The loading job itself failed (it should not).
+    Other(String),
+}
+
+fn load_failure_text(f: &LoadFailure, lang: Lang) -> String {
+    match f {
+        LoadFailure::Image(e) => image_load_error_text(e, lang),
+        LoadFailure::Other(m) => m.clone(),
+    }
+}
+
+/// Why an image file could not be used, in `lang` (the decoder's own detail stays as the
+/// decoder words it).
+pub fn image_load_error_text(e: &ImageLoadError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e {
+        ImageLoadError::Read(r) => crate::ui::schedule::read_error_text(r, lang),
+        ImageLoadError::UnknownFormat { path } => format!(
+            "{}: 이 앱이 읽는 이미지가 아닙니다 (PNG, JPEG, GIF, BMP, WebP)",
+            path.display()
+        ),
+        ImageLoadError::TooLarge { path, message } => format!(
+            "{}: 이미지가 디코딩 한도({} px / 512 MB)보다 큽니다 ({message})",
+            path.display(),
+            crate::app::image_input::MAX_IMAGE_SIDE
+        ),
+        ImageLoadError::Decode { path, message } => format!(
+            "{}: 이미지가 손상되었거나 디코딩할 수 없습니다 ({message})",
+            path.display()
+        ),
+        ImageLoadError::Empty { path } => {
+            format!("{}: 빈 이미지입니다 (0 × 0 픽셀)", path.display())
+        }
+    }
+}
 /// (length, seed) of the fixed ε.
 type NoiseKey = (usize, u64);
 /// The forward inputs and the t of a cached x_t.
@@ -438,9 +482,9 @@ pub struct ImagePanel {
     #[serde(skip)]
     picture_generation: u64,
     #[serde(skip)]
-    load_job: Option<(PathBuf, JobHandle<(), LoadedImage>)>,
+    load_job: Option<(PathBuf, LoadJob)>,
     #[serde(skip)]
-    load_error: Option<(String, String)>,
+    load_error: Option<(String, LoadFailure)>,
     #[serde(skip)]
     clean: Option<CleanItem>,
     #[serde(skip)]
@@ -567,8 +611,10 @@ impl ImagePanel {
     }
 
     /// The message of the last failed image load (the previous image stays).
-    pub fn load_error(&self) -> Option<&str> {
-        self.load_error.as_ref().map(|(_, m)| m.as_str())
+    pub fn load_error(&self) -> Option<String> {
+        self.load_error
+            .as_ref()
+            .map(|(_, e)| load_failure_text(e, Lang::En))
     }
 
     /// Opens an image file, as the file dialog or a drop on the window does: read and
@@ -576,9 +622,9 @@ impl ImagePanel {
     /// stays and the panel says why.
     pub fn open_image_path(&mut self, path: &Path, repaint: Repaint) {
         let p = path.to_path_buf();
-        let job = jobs::spawn("load-image", repaint, move |_ctx| {
-            load_image_file(&p).map_err(anyhow::Error::from)
-        });
+        // The error is kept as a value (worded in the frame's language), so the job
+        // itself always finishes.
+        let job = jobs::spawn("load-image", repaint, move |_ctx| Ok(load_image_file(&p)));
         self.load_job = Some((path.to_path_buf(), job));
     }
 
@@ -650,13 +696,17 @@ impl ImagePanel {
         }
     }
 
-    fn accept_load(&mut self, path: PathBuf, outcome: JobOutcome<LoadedImage>) {
+    fn accept_load(
+        &mut self,
+        path: PathBuf,
+        outcome: JobOutcome<Result<LoadedImage, ImageLoadError>>,
+    ) {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
         match outcome {
-            JobOutcome::Finished(img) => {
+            JobOutcome::Finished(Ok(img)) => {
                 self.set_picture(PictureState {
                     name: img.name.clone(),
                     original_size: img.original_size,
@@ -666,8 +716,13 @@ impl ImagePanel {
                 self.load_error = None;
             }
             JobOutcome::Cancelled => {}
-            JobOutcome::Failed(message) => {
-                self.load_error = Some((name, message));
+            JobOutcome::Finished(Err(_)) | JobOutcome::Failed(_) => {
+                let failure = match outcome {
+                    JobOutcome::Finished(Err(e)) => LoadFailure::Image(e),
+                    JobOutcome::Failed(m) => LoadFailure::Other(m),
+                    _ => return,
+                };
+                self.load_error = Some((name, failure));
                 if self.picture.is_none() {
                     // Nothing to keep (a stored file that is gone): use the default.
                     let ImageChoice::Sample { kind, seed } = ImageChoice::default() else {
@@ -1230,8 +1285,9 @@ impl ImagePanel {
                 ui.weak(ImgText::Waiting.tr(lang));
             }
         });
-        if let Some((name, message)) = &self.load_error {
-            ui.colored_label(err, fill(ImgText::LoadFailed.tr(lang), &[name, message]));
+        if let Some((name, failure)) = &self.load_error {
+            let message = load_failure_text(failure, lang);
+            ui.colored_label(err, fill(ImgText::LoadFailed.tr(lang), &[name, &message]));
         }
         if self.dialog_unavailable {
             ui.colored_label(warn, ImgText::NoDialog.tr(lang));

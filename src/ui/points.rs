@@ -22,7 +22,8 @@ use crate::diffusion::{PredictionType, Schedule, ScheduleSpec};
 use crate::egui;
 use crate::model::checkpoint::{self, Checkpoint, CheckpointConfig};
 use crate::model::data::{
-    DataSpec, Dataset, DatasetKind, PointNormalization, normalization_for, read_points_csv,
+    DataError, DataSpec, Dataset, DatasetKind, PointNormalization, normalization_for,
+    read_points_csv,
 };
 use crate::model::inference::initial_noise;
 use crate::model::session::TrainSession;
@@ -230,7 +231,33 @@ type ModelKey = (ModelSource, BackendKind);
 type CloudKey = (PointSet, usize, u64, u64);
 /// (length, seed) of the fixed ε.
 type NoiseKey = (usize, u64);
-type CsvJob = JobHandle<(), Vec<[f32; 2]>>;
+type CsvJob = JobHandle<(), Result<Vec<[f32; 2]>, DataError>>;
+
+/// Why a CSV could not be used: a value, worded when drawn.
+#[derive(Debug)]
+pub enum CsvFailure {
+    Data(DataError),
+    Other(String),
+}
+
+/// Why points could not be read, in `lang`.
+pub fn data_error_text(e: &DataError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e {
+        DataError::Read(r) => crate::ui::schedule::read_error_text(r, lang),
+        DataError::Csv { path, line, .. } => format!(
+            "{}: {line}번째 줄에는 유한한 수 두 개 `x,y`가 있어야 합니다",
+            path.display()
+        ),
+        DataError::NoPoints { path } => format!(
+            "{}: 점이 없습니다 (`x,y` 형식의 줄이 필요합니다)",
+            path.display()
+        ),
+        other => other.to_string(),
+    }
+}
 type PlotXy = Vec<[f64; 2]>;
 
 /// Identifies the model a derived result (field, run) came from.
@@ -303,7 +330,7 @@ pub struct PointsPanel {
     #[serde(skip)]
     csv_job: Option<(PathBuf, CsvJob)>,
     #[serde(skip)]
-    csv_status: Option<Result<(String, usize), (String, String)>>,
+    csv_status: Option<Result<(String, usize), (String, CsvFailure)>>,
     #[serde(skip)]
     folder_dialog: Option<PathJob>,
     #[serde(skip)]
@@ -377,7 +404,7 @@ pub fn shipped_for(kind: DatasetKind) -> Option<ModelSource> {
 }
 
 /// Points in model units from a CSV: centred and scaled so the farthest coordinate is 1.
-pub fn points_from_csv(path: &Path) -> anyhow::Result<Vec<[f32; 2]>> {
+pub fn points_from_csv(path: &Path) -> Result<Vec<[f32; 2]>, DataError> {
     let raw = read_points_csv(path)?;
     let norm = normalization_for(&raw);
     let mut pts: Vec<[f32; 2]> = raw
@@ -529,7 +556,8 @@ impl PointsPanel {
     /// Reads points from a CSV (x,y rows) on a job; they become the drawn set.
     pub fn open_points_csv(&mut self, path: &Path, repaint: Repaint) {
         let p = path.to_path_buf();
-        let job = jobs::spawn("load-points", repaint, move |_ctx| points_from_csv(&p));
+        // The error is kept as a value (worded in the frame's language).
+        let job = jobs::spawn("load-points", repaint, move |_ctx| Ok(points_from_csv(&p)));
         self.csv_job = Some((path.to_path_buf(), job));
     }
 
@@ -571,13 +599,13 @@ impl PointsPanel {
         }
     }
 
-    fn accept_csv(&mut self, path: PathBuf, outcome: JobOutcome<Vec<[f32; 2]>>) {
+    fn accept_csv(&mut self, path: PathBuf, outcome: JobOutcome<Result<Vec<[f32; 2]>, DataError>>) {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         match outcome {
-            JobOutcome::Finished(pts) => {
+            JobOutcome::Finished(Ok(pts)) => {
                 self.csv_status = Some(Ok((name, pts.len())));
                 self.drawn = pts;
                 self.drawn_generation += 1;
@@ -586,7 +614,10 @@ impl PointsPanel {
                 self.model = None;
             }
             JobOutcome::Cancelled => {}
-            JobOutcome::Failed(m) => self.csv_status = Some(Err((name, m))),
+            JobOutcome::Finished(Err(e)) => {
+                self.csv_status = Some(Err((name, CsvFailure::Data(e))));
+            }
+            JobOutcome::Failed(m) => self.csv_status = Some(Err((name, CsvFailure::Other(m)))),
         }
     }
 
@@ -1098,10 +1129,14 @@ impl PointsPanel {
             Some(Ok((name, n))) => {
                 ui.weak(fill(PtsText::CsvLoaded.tr(lang), &[name, n]));
             }
-            Some(Err((name, m))) => {
+            Some(Err((name, failure))) => {
+                let m = match failure {
+                    CsvFailure::Data(e) => data_error_text(e, lang),
+                    CsvFailure::Other(m) => m.clone(),
+                };
                 ui.colored_label(
                     ui.visuals().error_fg_color,
-                    fill(PtsText::CsvFailed.tr(lang), &[name, m]),
+                    fill(PtsText::CsvFailed.tr(lang), &[name, &m]),
                 );
             }
             None => {}
