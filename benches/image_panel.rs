@@ -75,6 +75,7 @@ fn reverse_runs(c: &mut Criterion, source: &ModelSource) {
                         x_start: x_t.clone(),
                         start_t: big_t,
                         options,
+                        keep_predictions: true,
                     },
                     no_repaint(),
                 );

@@ -1091,6 +1091,7 @@ impl ImagePanel {
                 x_start: shown.x_t.to_vec(),
                 start_t: shown.t,
                 options,
+                keep_predictions: true,
             },
             repaint,
         );

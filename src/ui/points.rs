@@ -873,6 +873,7 @@ impl PointsPanel {
                 x_start,
                 start_t,
                 options,
+                keep_predictions: false,
             },
             repaint,
         );
