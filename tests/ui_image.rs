@@ -286,12 +286,13 @@ fn exports_write_a_gif_a_strip_and_a_frame() {
 
 #[test]
 fn image_panel_snapshot_after_a_reverse_run() {
-    // The shipped image model when this build has one (the app's default), else a tiny one.
-    let dir = tempfile::tempdir().unwrap();
+    // The app's default: the shipped glyphs UNet, embedded in the binary.
+    assert_eq!(
+        default_image_model(),
+        Some(ModelSource::Shipped("glyphs".into())),
+        "the Image screenshot needs the glyphs UNet in assets/models/glyphs"
+    );
     let mut state = PersistedState::default();
-    if default_image_model().is_none() {
-        state.image.model = Some(ModelSource::Folder(tiny_unet_folder(dir.path())));
-    }
     state.image.scrubber.t = 400;
     state.image.reverse.ddim_steps = 50;
     let mut h = harness_with(state);
