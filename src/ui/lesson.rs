@@ -12,8 +12,7 @@ mod noising;
 mod text;
 
 pub use denoiser::{
-    DenoiseRun, DenoiserDemo, REVERSE_STEPS, SAMPLE_POINTS, SHIPPED_MODEL, find_shipped_model,
-    run_shipped_denoiser,
+    DenoiseRun, DenoiserDemo, REVERSE_STEPS, SAMPLE_POINTS, SHIPPED_MODEL, run_shipped_denoiser,
 };
 pub use noising::NoisingView;
 pub use text::LessonText;
@@ -359,10 +358,10 @@ impl LessonPanel {
                 });
             }
             LessonStep::Denoiser => {
-                self.denoiser.request(repaint.clone());
+                self.denoiser.request(repaint.clone(), lab.settings.backend);
                 let size = (ui.available_width() * 0.7).clamp(260.0, 440.0);
                 self.denoiser.ui(ui, lab, size);
-                self.denoiser.request(repaint);
+                self.denoiser.request(repaint, lab.settings.backend);
             }
         }
     }

@@ -4,21 +4,20 @@
 
 use super::text::LessonText;
 use crate::app::LabContext;
+use crate::app::denoiser::ModelSource;
 use crate::app::jobs::Repaint;
 use crate::app::keyed_job::{KeyedJob, ProgressThrottle};
 use crate::diffusion::{TimestepSpacing, VarianceType};
 use crate::egui;
-use crate::model::BackendKind;
-use crate::model::checkpoint::{CONFIG_FILE, Checkpoint};
 use crate::model::data::Dataset;
 use crate::model::inference::{Flow, ReverseOptions, Sampler, initial_noise, run_reverse};
+use crate::model::{BackendKind, shipped};
 use crate::ui::forward_step::group_thousands;
 use crate::ui::i18n::{Text, fill};
 use crate::ui::widgets::Scrubber;
 use crate::ui::widgets::density::colors;
 use egui_plot::{Corner, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, Points};
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
 
 /// The shipped model the lesson runs.
 pub const SHIPPED_MODEL: &str = "moons";
@@ -29,45 +28,11 @@ pub const REVERSE_STEPS: usize = 100;
 /// Training-data points drawn behind the samples.
 const DATA_POINTS: usize = 1_000;
 
-/// The folders searched for shipped models, in order: `DDPM_LAB_MODELS`, `assets/models`
-/// beside the executable and two levels up (a `target/release` build), and the source
-/// tree this binary was built from.
-pub fn model_search_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(d) = std::env::var_os("DDPM_LAB_MODELS") {
-        dirs.push(PathBuf::from(d));
-    }
-    if let Some(exe_dir) = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(|p| p.to_path_buf()))
-    {
-        dirs.push(exe_dir.join("assets/models"));
-        dirs.push(exe_dir.join("../../assets/models"));
-    }
-    dirs.push(PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/models"
-    )));
-    dirs
-}
-
-/// The folder of shipped model `name`, or the folders that were searched.
-pub fn find_shipped_model(name: &str) -> Result<PathBuf, Vec<PathBuf>> {
-    let dirs = model_search_dirs();
-    dirs.iter()
-        .map(|d| d.join(name))
-        .find(|d| d.join(CONFIG_FILE).is_file())
-        .ok_or(dirs)
-}
-
 /// Why a run did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum DenoiseError {
-    #[error("the shipped model `{name}` was not found")]
-    Missing {
-        name: String,
-        searched: Vec<PathBuf>,
-    },
+    #[error("this build ships no model called `{0}`")]
+    Missing(String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -105,20 +70,18 @@ fn to_points(flat: &[f32]) -> Vec<PlotPoint> {
 /// [`REVERSE_STEPS`] DDPM steps, keeping every step. `progress(done, total)` is called
 /// after each step; `cancel` stops the run.
 pub fn run_shipped_denoiser(
+    backend: BackendKind,
     seed: u64,
     n: usize,
     cancel: &std::sync::atomic::AtomicBool,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<DenoiseRun, DenoiseError> {
     let started = std::time::Instant::now();
-    let dir = find_shipped_model(SHIPPED_MODEL).map_err(|searched| DenoiseError::Missing {
-        name: SHIPPED_MODEL.to_string(),
-        searched,
-    })?;
-    let device = BackendKind::default()
-        .device()
-        .map_err(anyhow::Error::from)?;
-    let model = Checkpoint::load(&dir, &device).map_err(anyhow::Error::from)?;
+    // The same embedded model the Image and Points panels list, on the app's backend.
+    if shipped::find(SHIPPED_MODEL).is_none() {
+        return Err(DenoiseError::Missing(SHIPPED_MODEL.to_string()));
+    }
+    let model = ModelSource::Shipped(SHIPPED_MODEL.to_string()).load(backend)?;
     let item_len = model.domain().item_len();
     let options = ReverseOptions {
         sampler: Sampler::Ddpm {
@@ -173,9 +136,9 @@ pub struct DenoiserDemo {
     pub frame: Scrubber,
     #[serde(skip)]
     job: KeyedJob<u64, DenoiseRun>,
-    /// The searched folders when the model was missing (the job's error is a string).
+    /// Set when this build ships no such model (the job's error is a string).
     #[serde(skip)]
-    missing: Option<Vec<PathBuf>>,
+    missing: bool,
     #[serde(skip)]
     seen: Option<u64>,
 }
@@ -188,7 +151,7 @@ impl Default for DenoiserDemo {
             seed: 1,
             frame,
             job: KeyedJob::new("lesson-denoiser"),
-            missing: None,
+            missing: false,
             seen: None,
         }
     }
@@ -196,19 +159,19 @@ impl Default for DenoiserDemo {
 
 impl DenoiserDemo {
     /// Starts the run for the current seed unless it exists or is running.
-    pub fn request(&mut self, repaint: Repaint) {
-        if self.missing.is_some() {
+    pub fn request(&mut self, repaint: Repaint, backend: BackendKind) {
+        if self.missing {
             return;
         }
-        if let Err(searched) = find_shipped_model(SHIPPED_MODEL) {
-            self.missing = Some(searched);
+        if shipped::find(SHIPPED_MODEL).is_none() {
+            self.missing = true;
             return;
         }
         let seed = self.seed;
         self.job.request(&seed, repaint, move |ctx| {
             let mut throttle = ProgressThrottle::default();
             let cancel = ctx.cancel_flag();
-            run_shipped_denoiser(seed, SAMPLE_POINTS, &cancel, |done, total| {
+            run_shipped_denoiser(backend, seed, SAMPLE_POINTS, &cancel, |done, total| {
                 if throttle.due() {
                     ctx.set_progress(done as u64, total as u64, "");
                 }
@@ -243,15 +206,10 @@ impl DenoiserDemo {
     /// Buttons, model line, frame scrubber and the scatter plot.
     pub fn ui(&mut self, ui: &mut egui::Ui, lab: &LabContext, plot_size: f32) {
         let lang = lab.lang();
-        if let Some(searched) = &self.missing {
-            let list = searched
-                .iter()
-                .map(|d| d.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
+        if self.missing {
             ui.colored_label(
                 ui.visuals().error_fg_color,
-                fill(LessonText::ModelMissing.tr(lang), &[&SHIPPED_MODEL, &list]),
+                fill(LessonText::ModelMissing.tr(lang), &[&SHIPPED_MODEL]),
             );
             return;
         }

@@ -85,7 +85,7 @@ crate::i18n_table! {
         TrainingData => "training data", "학습 데이터";
         Denoising => "denoising: step {0} of {1}", "노이즈 제거 중: {1} 스텝 중 {0}";
         Starting => "loading the model…", "모델을 불러오는 중…";
-        ModelMissing => "The shipped model “{0}” was not found (looked in: {1}). Set DDPM_LAB_MODELS to the folder that holds it.", "앱에 포함된 모델 “{0}”을(를) 찾지 못했습니다 (찾아본 곳: {1}). 모델이 든 폴더를 DDPM_LAB_MODELS로 지정하세요.";
+        ModelMissing => "This build ships no model called “{0}” (assets/models/{0} was missing when it was built).", "이 빌드에는 “{0}” 모델이 들어 있지 않습니다 (빌드할 때 assets/models/{0}이(가) 없었습니다).";
         RunFailed => "The denoiser could not run: {0}", "디노이저를 실행하지 못했습니다: {0}";
         Timing => "last run: {0} ms", "마지막 실행: {0} ms";
     }
