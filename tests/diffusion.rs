@@ -140,7 +140,8 @@ fn handles_large_t_and_t_one() {
 #[test]
 fn invalid_specs_are_typed_errors() {
     use ScheduleError::*;
-    let cases: Vec<(ScheduleSpec, fn(&ScheduleError) -> bool)> = vec![
+    type IsExpected = fn(&ScheduleError) -> bool;
+    let cases: Vec<(ScheduleSpec, IsExpected)> = vec![
         (ScheduleSpec::linear(0, 1e-4, 0.02), |e| {
             matches!(e, ZeroSteps)
         }),
@@ -354,8 +355,9 @@ fn ddim_eta_zero_is_deterministic_and_exact_with_true_eps() {
     // With the true ε, deterministic DDIM lands exactly on the forward x_prev with the same ε.
     let mut expect = [0.0_f32; 3];
     add_noise(&s, prev, &x0, &eps, &mut expect).unwrap();
-    for i in 0..3 {
-        assert_close(out.prev_sample[i] as f64, expect[i] as f64, SINGLE);
+    assert_eq!(out.prev_sample.len(), expect.len());
+    for (got, want) in out.prev_sample.iter().zip(expect) {
+        assert_close(*got as f64, want as f64, SINGLE);
     }
     // η = 1 uses the DDPM posterior width of the jump.
     let sigma = ddpm_lab::diffusion::reverse::ddim_sigma(&s, t, prev, 1.0);

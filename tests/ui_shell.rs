@@ -20,8 +20,10 @@ fn navigates_between_panels() {
 
 #[test]
 fn state_round_trips_through_serde() {
-    let mut state = PersistedState::default();
-    state.panel = PanelId::Posterior;
+    let mut state = PersistedState {
+        panel: PanelId::Posterior,
+        ..Default::default()
+    };
     state.settings.lang = ddpm_lab::app::Lang::Ko;
     let text = serde_json::to_string(&state).unwrap();
     let back: PersistedState = serde_json::from_str(&text).unwrap();

@@ -227,13 +227,16 @@ pub fn lint(spec: &ScheduleSpec, options: &LintOptions) -> Vec<Finding> {
             }
         }
     }
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     findings
 }
 
 fn lint_betas_into(betas: &[f64], spec: &ScheduleSpec, out: &mut Vec<Finding>) {
     let n = betas.len();
-    let bad: Vec<usize> = (0..n).filter(|&i| !(betas[i] > 0.0)).collect();
+    // NaN counts as bad: it is not greater than 0.
+    let bad: Vec<usize> = (0..n)
+        .filter(|&i| betas[i].partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater))
+        .collect();
     if let Some(&i) = bad.first() {
         out.push(Finding {
             severity: Severity::Error,
