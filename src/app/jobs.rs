@@ -215,12 +215,23 @@ impl<E, T> JobHandle<E, T> {
     }
 
     /// Blocks until the job ends (for tests and the CLI; never call it from the UI).
-    pub fn wait(mut self) -> JobOutcome<T> {
+    pub fn wait(self) -> JobOutcome<T> {
+        self.wait_with_events().1
+    }
+
+    /// Blocks until the job ends and returns every event it sent that was not drained
+    /// yet, with its outcome (for tests and the CLI; never call it from the UI).
+    pub fn wait_with_events(mut self) -> (Vec<E>, JobOutcome<T>) {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        self.poll()
-            .unwrap_or(JobOutcome::Failed("the job produced no outcome".into()))
+        // The worker has ended, so every event it sent is queued (the channel is
+        // unbounded, so it never waited on a full one).
+        let events = self.drain_events();
+        let outcome = self
+            .poll()
+            .unwrap_or(JobOutcome::Failed("the job produced no outcome".into()));
+        (events, outcome)
     }
 }
 
@@ -259,6 +270,19 @@ mod tests {
             job.drain_events()
         };
         assert_eq!(events, vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn waits_with_the_events_not_drained_yet() {
+        let job = spawn("count", no_repaint(), |ctx: &JobContext<u32>| {
+            for i in 0..5 {
+                ctx.emit(i);
+            }
+            Ok("done")
+        });
+        let (events, outcome) = job.wait_with_events();
+        assert_eq!(events, vec![0, 1, 2, 3, 4]);
+        assert_eq!(outcome, JobOutcome::Finished("done"));
     }
 
     #[test]

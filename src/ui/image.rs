@@ -16,8 +16,8 @@
 
 use crate::app::LabContext;
 use crate::app::denoiser::{
-    ForwardChain, ModelSource, ReverseJob, ReverseRequest, ReverseSummary, StepPrediction,
-    Trajectory, closed_form, fixed_noise, predict_step, spawn_reverse,
+    ForwardChain, ModelSource, ReverseRequest, StepPrediction, Trajectory, closed_form,
+    fixed_noise, predict_step, spawn_reverse,
 };
 use crate::app::dialogs::{self, PathJob};
 use crate::app::image_input::{
@@ -28,11 +28,17 @@ use crate::app::jobs::{self, JobHandle, JobOutcome, Repaint};
 use crate::app::keyed_job::{KeyedJob, ProgressThrottle};
 use crate::app::picture::{self, Shade};
 use crate::diffusion::pixel_marginal::{Bins, PixelMarginal, histogram_density};
-use crate::diffusion::{Gaussian, Schedule, ScheduleSpec, TimestepSpacing, VarianceType};
+use crate::diffusion::{Gaussian, Schedule, ScheduleSpec};
 use crate::egui;
 use crate::model::checkpoint::Checkpoint;
-use crate::model::inference::{ReverseOptions, Sampler};
 use crate::model::{BackendKind, DataDomain, objective_name, shipped};
+use crate::ui::denoiser_view::{
+    ReverseRun, RunLabels, SaveLabels, ViewLabels, choice_combo, load_folder_button, model_combo,
+    model_load_status_ui, poll_reverse_run, repaint_of, run_status_ui, save_status_ui,
+    scrubber_row, show_new_run, view_mode_switch,
+};
+// The shared types keep their old paths here, where the Points panel and tests found them.
+pub use crate::ui::denoiser_view::{ReverseSettings, SamplerKind, ViewMode};
 use crate::ui::i18n::{Lang, Text, fill};
 use crate::ui::widgets::density::{colors, curve, dashed, density_plot, gaussian_curve};
 use crate::ui::widgets::{Scrubber, math_job, math_label};
@@ -168,85 +174,6 @@ pub enum ForwardKind {
     Chain,
 }
 
-/// Which process the scrubber walks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ViewMode {
-    #[default]
-    Forward,
-    Reverse,
-}
-
-/// DDPM or DDIM.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SamplerKind {
-    #[default]
-    Ddim,
-    Ddpm,
-}
-
-/// How "denoise from here" steps.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ReverseSettings {
-    pub sampler: SamplerKind,
-    pub eta: f64,
-    /// Model evaluations over the whole 1..T range for DDIM (a run from t < T uses the
-    /// part of that grid below t).
-    pub ddim_steps: usize,
-    /// The same for DDPM (T visits every t).
-    pub ddpm_steps: usize,
-    pub seed: u64,
-}
-
-impl Default for ReverseSettings {
-    fn default() -> Self {
-        Self {
-            sampler: SamplerKind::Ddim,
-            eta: 0.0,
-            ddim_steps: 50,
-            ddpm_steps: 1000,
-            seed: 0,
-        }
-    }
-}
-
-impl ReverseSettings {
-    /// The run's options on a schedule of `big_t` steps.
-    pub fn options(&self, big_t: usize) -> ReverseOptions {
-        let (sampler, steps) = match self.sampler {
-            SamplerKind::Ddim => (
-                Sampler::Ddim {
-                    eta: self.eta.clamp(0.0, 1.0),
-                },
-                self.ddim_steps,
-            ),
-            SamplerKind::Ddpm => (
-                Sampler::Ddpm {
-                    variance: VarianceType::FixedSmall,
-                },
-                self.ddpm_steps,
-            ),
-        };
-        let steps = steps.clamp(1, big_t.max(1));
-        ReverseOptions {
-            sampler,
-            steps: (steps < big_t).then_some(steps),
-            spacing: TimestepSpacing::Trailing,
-            clip_x0: true,
-            seed: self.seed,
-        }
-    }
-
-    fn label(&self, big_t: usize) -> String {
-        let o = self.options(big_t);
-        let steps = o.steps.unwrap_or(big_t);
-        match o.sampler {
-            Sampler::Ddim { eta } => format!("DDIM-{steps}, η = {eta:.2}"),
-            Sampler::Ddpm { .. } => format!("DDPM-{steps}"),
-        }
-    }
-}
-
 /// The picture in use.
 #[derive(Clone, Debug)]
 struct PictureState {
@@ -323,24 +250,8 @@ type ShownKey = (ForwardKey, usize);
 /// A strip thumbnail: (t shown, jump target, x_t, predicted x0).
 type StripCell = (usize, usize, Vec<f32>, Option<Vec<f32>>);
 
-/// A reverse run and the steps it has produced so far.
-struct RunState {
-    traj: Trajectory,
-    job: Option<ReverseJob>,
-    /// The clean item the run started from (the histogram's reference).
-    clean: CleanItem,
-    label: String,
-    outcome: Option<RunOutcome>,
-    /// Follow the newest step while the run goes (until the user scrubs).
-    follow: bool,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum RunOutcome {
-    Done(ReverseSummary),
-    Cancelled,
-    Failed(String),
-}
+/// A reverse run, kept with the clean item it started from (the histogram's reference).
+type RunState = ReverseRun<CleanItem>;
 
 /// What the panel shows this frame.
 #[derive(Clone, Debug, PartialEq)]
@@ -447,11 +358,6 @@ pub fn default_image_model() -> Option<ModelSource> {
         .find(|m| m.name == "glyphs")
         .or_else(|| models.first())
         .map(|m| ModelSource::Shipped(m.name.to_string()))
-}
-
-pub(crate) fn repaint_of(ctx: &egui::Context) -> Repaint {
-    let ctx = ctx.clone();
-    Arc::new(move || ctx.request_repaint())
 }
 
 /// A new seed from the old one (splitmix64), so re-rolling is reproducible.
@@ -650,8 +556,8 @@ impl ImagePanel {
     }
 
     fn cancel_run(&mut self) {
-        if let Some(job) = self.run.as_ref().and_then(|r| r.job.as_ref()) {
-            job.cancel();
+        if let Some(run) = &self.run {
+            run.cancel();
         }
     }
 
@@ -662,7 +568,7 @@ impl ImagePanel {
             || self.model_job.is_running()
             || self.pred_job.is_running()
             || self.export_job.is_some()
-            || self.run.as_ref().is_some_and(|r| r.job.is_some())
+            || self.run.as_ref().is_some_and(RunState::is_running)
     }
 
     /// Blocks until the jobs in flight end (tests and benches only; dialogs excluded).
@@ -678,21 +584,8 @@ impl ImagePanel {
             let outcome = job.wait();
             self.accept_export(outcome);
         }
-        if let Some(run) = self.run.as_mut()
-            && let Some(job) = run.job.take()
-        {
-            // Poll rather than wait: waiting would consume the handle and its events.
-            // Every event is sent before the outcome, so after it they are all queued.
-            let mut job = job;
-            let outcome = loop {
-                run.traj.frames.extend(job.drain_events());
-                if let Some(o) = job.poll() {
-                    break o;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            };
-            run.traj.frames.extend(job.drain_events());
-            Self::accept_run_outcome(run, outcome);
+        if let Some(run) = self.run.as_mut() {
+            run.finish_blocking();
         }
     }
 
@@ -742,17 +635,6 @@ impl ImagePanel {
             JobOutcome::Finished(None) | JobOutcome::Cancelled => None,
             JobOutcome::Failed(m) => Some(Err(m)),
         };
-    }
-
-    fn accept_run_outcome(run: &mut RunState, outcome: JobOutcome<ReverseSummary>) {
-        run.outcome = Some(match outcome {
-            JobOutcome::Finished(s) => {
-                run.traj.finished = s.t_reached == 0;
-                RunOutcome::Done(s)
-            }
-            JobOutcome::Cancelled => RunOutcome::Cancelled,
-            JobOutcome::Failed(m) => RunOutcome::Failed(m),
-        });
     }
 
     /// Polls every job and starts what the current inputs need. Call once a frame before
@@ -860,27 +742,7 @@ impl ImagePanel {
             }
         }
         // The reverse run's new steps.
-        if let Some(run) = self.run.as_mut()
-            && let Some(job) = run.job.as_mut()
-        {
-            run.traj.frames.extend(job.drain_events());
-            if let Some(outcome) = job.poll() {
-                run.traj.frames.extend(job.drain_events());
-                run.job = None;
-                Self::accept_run_outcome(run, outcome);
-            }
-            if run.follow && run.traj.positions() > 0 {
-                self.reverse_scrubber.t = run.traj.positions() - 1;
-            }
-        }
-        // Nothing to show in reverse until a run has its first step.
-        if self
-            .run
-            .as_ref()
-            .is_none_or(|r| r.traj.positions() == 0 && r.job.is_none())
-        {
-            self.mode = ViewMode::Forward;
-        }
+        poll_reverse_run(&mut self.run, &mut self.mode, &mut self.reverse_scrubber);
         self.refresh_shown(lab, repaint);
     }
 
@@ -1003,7 +865,7 @@ impl ImagePanel {
 
     fn refresh_histogram(&mut self, lab: &LabContext, t: usize, x_t: &[f32]) {
         let clean = match (self.mode, &self.run) {
-            (ViewMode::Reverse, Some(run)) => run.clean.clone(),
+            (ViewMode::Reverse, Some(run)) => run.extra.clone(),
             _ => match &self.clean {
                 Some(c) => c.clone(),
                 None => return,
@@ -1074,12 +936,12 @@ impl ImagePanel {
         ) else {
             return false;
         };
-        if shown.t == 0 || self.run.as_ref().is_some_and(|r| r.job.is_some()) {
+        if shown.t == 0 || self.run.as_ref().is_some_and(RunState::is_running) {
             return false;
         }
         // A run started from inside another keeps that run's clean reference.
         let clean = match (self.mode, &self.run) {
-            (ViewMode::Reverse, Some(r)) => r.clean.clone(),
+            (ViewMode::Reverse, Some(r)) => r.extra.clone(),
             _ => clean,
         };
         let big_t = model.schedule.num_steps();
@@ -1095,17 +957,12 @@ impl ImagePanel {
             },
             repaint,
         );
-        self.run = Some(RunState {
-            traj: Trajectory::new(shown.t),
-            job: Some(job),
-            clean,
-            label,
-            outcome: None,
-            follow: true,
-        });
-        self.reverse_scrubber.t = 0;
-        self.reverse_scrubber.playing = false;
-        self.mode = ViewMode::Reverse;
+        show_new_run(
+            &mut self.run,
+            RunState::new(shown.t, job, label, clean),
+            &mut self.mode,
+            &mut self.reverse_scrubber,
+        );
         true
     }
 
@@ -1225,31 +1082,17 @@ impl ImagePanel {
         if let Some(ModelSource::Folder(p)) = &self.model {
             choices.push(ModelSource::Folder(p.clone()));
         }
-        let mut picked = None;
-        egui::ComboBox::from_label(ImgText::Model.tr(lang))
-            .selected_text(current.as_ref().map(name).unwrap_or_else(|| "—".into()))
-            .show_ui(ui, |ui| {
-                for c in &choices {
-                    if ui
-                        .selectable_label(current.as_ref() == Some(c), name(c))
-                        .clicked()
-                    {
-                        picked = Some(c.clone());
-                    }
-                }
-            });
-        if let Some(c) = picked {
+        if let Some(c) = model_combo(
+            ui,
+            ImgText::Model.tr(lang),
+            current.as_ref().map(name).unwrap_or_else(|| "—".into()),
+            &choices,
+            current.as_ref(),
+            name,
+        ) {
             self.model = Some(c);
         }
-        if ui
-            .add_enabled(
-                self.folder_dialog.is_none(),
-                egui::Button::new(ImgText::LoadFolder.tr(lang)),
-            )
-            .clicked()
-        {
-            self.folder_dialog = Some(dialogs::spawn_pick_folder(repaint_of(ui.ctx())));
-        }
+        load_folder_button(ui, &mut self.folder_dialog, ImgText::LoadFolder.tr(lang));
         device_picker(ui, lab);
     }
 
@@ -1316,15 +1159,12 @@ impl ImagePanel {
             }
             _ => {}
         }
-        if self.model_job.is_running() {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(ImgText::ModelLoading.tr(lang));
-            });
-        }
-        if let Some(e) = self.model_job.error() {
-            ui.colored_label(err, fill(ImgText::ModelFailed.tr(lang), &[&e]));
-        }
+        model_load_status_ui(
+            ui,
+            &self.model_job,
+            ImgText::ModelLoading.tr(lang),
+            ImgText::ModelFailed.tr(lang),
+        );
         match self.loaded_model(lab) {
             Some(m) => {
                 let own = schedule_summary(m.schedule.spec());
@@ -1356,37 +1196,19 @@ impl ImagePanel {
     /// Forward/reverse view, closed form or chain, ε's seed and re-roll.
     pub fn forward_controls_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
         let lang = lab.lang();
-        let has_run = self.run.as_ref().is_some_and(|r| r.traj.positions() > 0);
+        let has_run = self.run.as_ref().is_some_and(RunState::has_steps);
         ui.horizontal_wrapped(|ui| {
-            ui.selectable_value(&mut self.mode, ViewMode::Forward, ImgText::Forward.tr(lang));
-            let rev = ui.add_enabled(
-                has_run,
-                egui::Button::selectable(self.mode == ViewMode::Reverse, ImgText::Reverse.tr(lang)),
-            );
-            if rev.clicked() {
-                self.mode = ViewMode::Reverse;
-            }
-            if !has_run {
-                rev.on_disabled_hover_text(ImgText::NoRunYet.tr(lang));
-            }
+            view_mode_switch(ui, &mut self.mode, has_run, &view_labels(lang));
             ui.separator();
-            egui::ComboBox::from_label(ImgText::NoiseKind.tr(lang))
-                .selected_text(match self.forward_kind {
-                    ForwardKind::ClosedForm => ImgText::ClosedForm.tr(lang),
-                    ForwardKind::Chain => ImgText::Chain.tr(lang),
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(
-                        &mut self.forward_kind,
-                        ForwardKind::ClosedForm,
-                        ImgText::ClosedForm.tr(lang),
-                    );
-                    ui.selectable_value(
-                        &mut self.forward_kind,
-                        ForwardKind::Chain,
-                        ImgText::Chain.tr(lang),
-                    );
-                });
+            choice_combo(
+                ui,
+                ImgText::NoiseKind.tr(lang),
+                &mut self.forward_kind,
+                &[
+                    (ForwardKind::ClosedForm, ImgText::ClosedForm.tr(lang)),
+                    (ForwardKind::Chain, ImgText::Chain.tr(lang)),
+                ],
+            );
             let seed_label = ui.label(ImgText::NoiseSeed.tr(lang));
             ui.add(egui::DragValue::new(&mut self.noise_seed).speed(1.0))
                 .labelled_by(seed_label.id);
@@ -1411,34 +1233,16 @@ impl ImagePanel {
     /// The t scrubber (forward) or the step scrubber (reverse).
     pub fn scrubber_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
         let lang = lab.lang();
-        match self.mode {
-            ViewMode::Forward => {
-                let big_t = self.schedule(lab).num_steps();
-                self.scrubber.ui(ui, ImgText::T.tr(lang), 0, big_t, lang);
-            }
-            ViewMode::Reverse => {
-                let Some(run) = self.run.as_mut() else {
-                    return;
-                };
-                let last = run.traj.positions().saturating_sub(1);
-                let before = self.reverse_scrubber.t;
-                // The shared scrubber leaves room for a one-letter label; "step" is longer.
-                let changed = ui
-                    .scope(|ui| {
-                        ui.set_max_width(ui.available_width() - 24.0);
-                        self.reverse_scrubber
-                            .ui(ui, ImgText::Step.tr(lang), 0, last, lang)
-                    })
-                    .inner;
-                if changed || self.reverse_scrubber.playing || before != self.reverse_scrubber.t {
-                    run.follow = false;
-                }
-                let k = self.reverse_scrubber.t.min(last);
-                if let Some(t) = run.traj.t_at(k) {
-                    ui.label(fill(ImgText::StepAt.tr(lang), &[&k, &last, &t]));
-                }
-            }
-        }
+        let big_t = self.schedule(lab).num_steps();
+        let scrubbers = (&mut self.scrubber, &mut self.reverse_scrubber);
+        scrubber_row(
+            ui,
+            self.mode,
+            scrubbers,
+            self.run.as_mut(),
+            big_t,
+            &view_labels(lang),
+        );
     }
 
     /// x0, x_t, ε̂, x̂0 and μ̃ side by side, each `side` points square.
@@ -1624,23 +1428,15 @@ impl ImagePanel {
         ui.label(RichText::new(ImgText::ReverseTitle.tr(lang)).strong());
         let big_t = self.schedule(lab).num_steps().max(1);
         ui.horizontal_wrapped(|ui| {
-            egui::ComboBox::from_label(ImgText::Sampler.tr(lang))
-                .selected_text(match self.reverse.sampler {
-                    SamplerKind::Ddim => ImgText::Ddim.tr(lang),
-                    SamplerKind::Ddpm => ImgText::Ddpm.tr(lang),
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(
-                        &mut self.reverse.sampler,
-                        SamplerKind::Ddim,
-                        ImgText::Ddim.tr(lang),
-                    );
-                    ui.selectable_value(
-                        &mut self.reverse.sampler,
-                        SamplerKind::Ddpm,
-                        ImgText::Ddpm.tr(lang),
-                    );
-                });
+            choice_combo(
+                ui,
+                ImgText::Sampler.tr(lang),
+                &mut self.reverse.sampler,
+                &[
+                    (SamplerKind::Ddim, ImgText::Ddim.tr(lang)),
+                    (SamplerKind::Ddpm, ImgText::Ddpm.tr(lang)),
+                ],
+            );
             let steps = match self.reverse.sampler {
                 SamplerKind::Ddim => &mut self.reverse.ddim_steps,
                 SamplerKind::Ddpm => &mut self.reverse.ddpm_steps,
@@ -1660,7 +1456,7 @@ impl ImagePanel {
             ui.add(egui::DragValue::new(&mut self.reverse.seed).speed(1.0))
                 .labelled_by(seed_label.id);
         });
-        let running = self.run.as_ref().is_some_and(|r| r.job.is_some());
+        let running = self.run.as_ref().is_some_and(RunState::is_running);
         let t = self.shown.as_ref().map_or(0, |s| s.t);
         let can_start = !running && t > 0 && self.loaded_model(lab).is_some();
         ui.horizontal(|ui| {
@@ -1680,40 +1476,22 @@ impl ImagePanel {
         let Some(run) = &self.run else {
             return;
         };
-        if let Some(job) = &run.job {
-            let p = job.progress();
-            ui.add(
-                egui::ProgressBar::new(p.fraction())
-                    .desired_width(ui.available_width().min(320.0))
-                    .text(fill(ImgText::Running.tr(lang), &[&p.done, &p.total])),
-            );
-        }
-        match &run.outcome {
-            Some(RunOutcome::Done(s)) => {
-                ui.weak(fill(
-                    ImgText::RunDone.tr(lang),
-                    &[
-                        &run.label,
-                        &s.steps,
-                        &run.traj.start_t,
-                        &format!("{:.2}", s.seconds),
-                    ],
-                ));
-            }
-            Some(RunOutcome::Cancelled) => {
-                ui.weak(fill(
-                    ImgText::RunCancelled.tr(lang),
-                    &[&run.traj.frames.len()],
-                ));
-            }
-            Some(RunOutcome::Failed(m)) => {
-                ui.colored_label(
-                    ui.visuals().error_fg_color,
-                    fill(ImgText::RunFailed.tr(lang), &[m]),
-                );
-            }
-            None => {}
-        }
+        let labels = RunLabels {
+            running: ImgText::Running.tr(lang),
+            cancelled: ImgText::RunCancelled.tr(lang),
+            failed: ImgText::RunFailed.tr(lang),
+        };
+        run_status_ui(ui, run, &labels, |s| {
+            fill(
+                ImgText::RunDone.tr(lang),
+                &[
+                    &run.label,
+                    &s.steps,
+                    &run.traj.start_t,
+                    &format!("{:.2}", s.seconds),
+                ],
+            )
+        });
     }
 
     /// Thumbnails along the reverse run (x_t over x̂0) or the forward process; a click
@@ -1822,24 +1600,12 @@ impl ImagePanel {
                 self.export(ExportKind::Frame, None, lab, repaint_of(ui.ctx()));
             }
         });
-        if busy {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.weak(ImgText::Waiting.tr(lang));
-            });
-        }
-        match &self.export_status {
-            Some(Ok(p)) => {
-                ui.weak(fill(ImgText::Saved.tr(lang), &[&p.display()]));
-            }
-            Some(Err(e)) => {
-                ui.colored_label(
-                    ui.visuals().error_fg_color,
-                    fill(ImgText::SaveFailed.tr(lang), &[e]),
-                );
-            }
-            None => {}
-        }
+        let labels = SaveLabels {
+            waiting: ImgText::Waiting.tr(lang),
+            saved: ImgText::Saved.tr(lang),
+            failed: ImgText::SaveFailed.tr(lang),
+        };
+        save_status_ui(ui, busy, self.export_status.as_ref(), &labels);
     }
 
     /// Starts an export on a job: to `target`, or to where a save dialog says.
@@ -2015,6 +1781,19 @@ pub fn device_picker(ui: &mut egui::Ui, lab: &mut LabContext) {
             }
         });
     lab.settings.backend = backend;
+}
+
+/// The view switch's and scrubbers' words in this panel.
+fn view_labels(lang: Lang) -> ViewLabels {
+    ViewLabels {
+        lang,
+        forward: ImgText::Forward.tr(lang),
+        reverse: ImgText::Reverse.tr(lang),
+        no_run_yet: ImgText::NoRunYet.tr(lang),
+        t: ImgText::T.tr(lang),
+        step: ImgText::Step.tr(lang),
+        step_at: ImgText::StepAt.tr(lang),
+    }
 }
 
 fn sample_name(kind: SampleKind, lang: Lang) -> &'static str {

@@ -1,5 +1,6 @@
 //! The desktop app: a shell with navigation and one file per panel.
 
+pub mod denoiser_view;
 pub mod fonts;
 pub mod forward_step;
 pub mod i18n;

@@ -12,8 +12,7 @@
 
 use crate::app::LabContext;
 use crate::app::denoiser::{
-    ModelSource, ReverseJob, ReverseRequest, ReverseSummary, Trajectory, closed_form, fixed_noise,
-    predict_step, spawn_reverse,
+    ModelSource, ReverseRequest, Trajectory, closed_form, fixed_noise, predict_step, spawn_reverse,
 };
 use crate::app::dialogs::{self, PathJob};
 use crate::app::jobs::{self, JobContext, JobHandle, JobOutcome, Repaint};
@@ -30,10 +29,13 @@ use crate::model::session::TrainSession;
 use crate::model::{
     BackendKind, LossWeighting, MlpDenoiserConfig, ModelConfig, TrainingConfig, shipped,
 };
-use crate::ui::i18n::{Lang, Text, fill};
-use crate::ui::image::{
-    ReverseSettings, SamplerKind, ViewMode, device_picker, next_seed, repaint_of, schedule_summary,
+use crate::ui::denoiser_view::{
+    ReverseRun, ReverseSettings, RunLabels, SamplerKind, SaveLabels, ViewLabels, ViewMode,
+    choice_combo, load_folder_button, model_combo, model_load_status_ui, poll_reverse_run,
+    repaint_of, run_status_ui, save_status_ui, scrubber_row, show_new_run, view_mode_switch,
 };
+use crate::ui::i18n::{Lang, Text, fill};
+use crate::ui::image::{device_picker, next_seed, schedule_summary};
 use crate::ui::widgets::Scrubber;
 use crate::ui::widgets::density::colors;
 use egui::{Color32, RichText};
@@ -267,15 +269,8 @@ enum ModelId {
     Trained(u64),
 }
 
-struct RunState {
-    traj: Trajectory,
-    job: Option<ReverseJob>,
-    tracked: Vec<usize>,
-    label: String,
-    outcome: Option<Result<ReverseSummary, String>>,
-    cancelled: bool,
-    follow: bool,
-}
+/// A reverse run, kept with the indices of the points whose paths are drawn.
+type RunState = ReverseRun<Vec<usize>>;
 
 /// The panel's state.
 #[derive(Serialize, Deserialize)]
@@ -532,7 +527,7 @@ impl PointsPanel {
         self.model_job.is_running()
             || self.train_job.is_some()
             || self.field_job.is_running()
-            || self.run.as_ref().is_some_and(|r| r.job.is_some())
+            || self.run.as_ref().is_some_and(RunState::is_running)
             || self.csv_job.is_some()
             || self.save_job.is_some()
     }
@@ -569,29 +564,13 @@ impl PointsPanel {
         }
         self.model_job.wait();
         self.field_job.wait();
-        if let Some(mut job) = self.train_job.take() {
-            let outcome = loop {
-                self.accept_train_events(job.drain_events());
-                if let Some(o) = job.poll() {
-                    break o;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            };
-            self.accept_train_events(job.drain_events());
+        if let Some(job) = self.train_job.take() {
+            let (events, outcome) = job.wait_with_events();
+            self.accept_train_events(events);
             self.accept_train_outcome(outcome);
         }
-        if let Some(run) = self.run.as_mut()
-            && let Some(mut job) = run.job.take()
-        {
-            let outcome = loop {
-                run.traj.frames.extend(job.drain_events());
-                if let Some(o) = job.poll() {
-                    break o;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            };
-            run.traj.frames.extend(job.drain_events());
-            Self::accept_run_outcome(run, outcome);
+        if let Some(run) = self.run.as_mut() {
+            run.finish_blocking();
         }
         if let Some(job) = self.save_job.take() {
             let outcome = job.wait();
@@ -647,17 +626,6 @@ impl PointsPanel {
             }
             JobOutcome::Cancelled => {}
             JobOutcome::Failed(m) => self.train_error = Some(m),
-        }
-    }
-
-    fn accept_run_outcome(run: &mut RunState, outcome: JobOutcome<ReverseSummary>) {
-        match outcome {
-            JobOutcome::Finished(s) => {
-                run.traj.finished = s.t_reached == 0;
-                run.outcome = Some(Ok(s));
-            }
-            JobOutcome::Cancelled => run.cancelled = true,
-            JobOutcome::Failed(m) => run.outcome = Some(Err(m)),
         }
     }
 
@@ -764,27 +732,7 @@ impl PointsPanel {
         let big_t = self.schedule(lab).num_steps();
         self.scrubber.t = self.scrubber.t.min(big_t);
         // The reverse run.
-        if let Some(run) = self.run.as_mut()
-            && let Some(job) = run.job.as_mut()
-        {
-            run.traj.frames.extend(job.drain_events());
-            if let Some(outcome) = job.poll() {
-                run.traj.frames.extend(job.drain_events());
-                run.job = None;
-                Self::accept_run_outcome(run, outcome);
-            }
-            if run.follow && run.traj.positions() > 0 {
-                self.reverse_scrubber.t = run.traj.positions() - 1;
-            }
-        }
-        // Nothing to show in reverse until a run has its first step.
-        if self
-            .run
-            .as_ref()
-            .is_none_or(|r| r.traj.positions() == 0 && r.job.is_none())
-        {
-            self.mode = ViewMode::Forward;
-        }
+        poll_reverse_run(&mut self.run, &mut self.mode, &mut self.reverse_scrubber);
         // The ε field at the t on screen.
         if self.show_field
             && let Some((id, model)) = self.active_model(lab)
@@ -840,7 +788,7 @@ impl PointsPanel {
         let Some(model) = self.model_checkpoint(lab) else {
             return false;
         };
-        if self.run.as_ref().is_some_and(|r| r.job.is_some()) {
+        if self.run.as_ref().is_some_and(RunState::is_running) {
             return false;
         }
         let big_t = model.schedule.num_steps();
@@ -858,15 +806,9 @@ impl PointsPanel {
             .map(|i| i * n / TRACKED.min(n).max(1))
             .collect();
         let mut options = self.reverse.options(big_t);
+        // Points are not bounded like pixels, so x̂0 is not clipped.
         options.clip_x0 = false;
-        let label = match options.sampler {
-            crate::model::Sampler::Ddim { eta } => {
-                format!("DDIM-{}, η = {eta:.2}", options.steps.unwrap_or(big_t))
-            }
-            crate::model::Sampler::Ddpm { .. } => {
-                format!("DDPM-{}", options.steps.unwrap_or(big_t))
-            }
-        };
+        let label = self.reverse.label(big_t);
         let job = spawn_reverse(
             ReverseRequest {
                 model,
@@ -877,18 +819,12 @@ impl PointsPanel {
             },
             repaint,
         );
-        self.run = Some(RunState {
-            traj: Trajectory::new(start_t),
-            job: Some(job),
-            tracked,
-            label,
-            outcome: None,
-            cancelled: false,
-            follow: true,
-        });
-        self.reverse_scrubber.t = 0;
-        self.reverse_scrubber.playing = false;
-        self.mode = ViewMode::Reverse;
+        show_new_run(
+            &mut self.run,
+            RunState::new(start_t, job, label, tracked),
+            &mut self.mode,
+            &mut self.reverse_scrubber,
+        );
         true
     }
 
@@ -1145,8 +1081,8 @@ impl PointsPanel {
     }
 
     fn cancel_run(&mut self) {
-        if let Some(job) = self.run.as_ref().and_then(|r| r.job.as_ref()) {
-            job.cancel();
+        if let Some(run) = &self.run {
+            run.cancel();
         }
     }
 
@@ -1170,32 +1106,20 @@ impl PointsPanel {
             choices.push(m.clone());
         }
         ui.horizontal_wrapped(|ui| {
-            let mut picked = None;
-            egui::ComboBox::from_label(PtsText::Model.tr(lang))
-                .selected_text(name(&current))
-                .show_ui(ui, |ui| {
-                    for c in &choices {
-                        if ui.selectable_label(*c == current, name(c)).clicked() {
-                            picked = Some(c.clone());
-                        }
-                    }
-                });
-            if let Some(c) = picked {
+            if let Some(c) = model_combo(
+                ui,
+                PtsText::Model.tr(lang),
+                name(&current),
+                &choices,
+                Some(&current),
+                name,
+            ) {
                 self.model = Some(c);
             }
-            if ui
-                .add_enabled(
-                    self.folder_dialog.is_none(),
-                    egui::Button::new(PtsText::LoadFolder.tr(lang)),
-                )
-                .clicked()
-            {
-                self.folder_dialog = Some(dialogs::spawn_pick_folder(repaint_of(ui.ctx())));
-            }
+            load_folder_button(ui, &mut self.folder_dialog, PtsText::LoadFolder.tr(lang));
             device_picker(ui, lab);
         });
         let warn = ui.visuals().warn_fg_color;
-        let err = ui.visuals().error_fg_color;
         match &current {
             PointsModel::Trained => match (&self.trained, &self.trained_on) {
                 (Some(_), Some(on)) => {
@@ -1219,15 +1143,12 @@ impl PointsPanel {
                 }
             },
             PointsModel::Source(s) => {
-                if self.model_job.is_running() {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label(PtsText::ModelLoading.tr(lang));
-                    });
-                }
-                if let Some(e) = self.model_job.error() {
-                    ui.colored_label(err, fill(PtsText::ModelFailed.tr(lang), &[&e]));
-                }
+                model_load_status_ui(
+                    ui,
+                    &self.model_job,
+                    PtsText::ModelLoading.tr(lang),
+                    PtsText::ModelFailed.tr(lang),
+                );
                 if let Some(k) = self.model_key(lab)
                     && self.model_job.is_current(&k)
                     && self
@@ -1262,52 +1183,18 @@ impl PointsPanel {
     /// The t scrubber (forward) or the step scrubber (reverse), with the view switch.
     pub fn scrubber_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
         let lang = lab.lang();
-        let has_run = self.run.as_ref().is_some_and(|r| r.traj.positions() > 0);
+        let labels = view_labels(lang);
+        let has_run = self.run.as_ref().is_some_and(RunState::has_steps);
         ui.horizontal(|ui| {
-            ui.selectable_value(&mut self.mode, ViewMode::Forward, PtsText::Forward.tr(lang));
-            let rev = ui.add_enabled(
-                has_run,
-                egui::Button::selectable(self.mode == ViewMode::Reverse, PtsText::Reverse.tr(lang)),
-            );
-            if rev.clicked() {
-                self.mode = ViewMode::Reverse;
-            }
-            if !has_run {
-                rev.on_disabled_hover_text(PtsText::NoRunYet.tr(lang));
-            }
+            view_mode_switch(ui, &mut self.mode, has_run, &labels);
             ui.separator();
             ui.checkbox(&mut self.show_field, PtsText::ShowField.tr(lang))
                 .on_hover_text(PtsText::FieldNote.tr(lang));
             ui.checkbox(&mut self.show_paths, PtsText::ShowPaths.tr(lang));
         });
-        match self.mode {
-            ViewMode::Forward => {
-                let big_t = self.schedule(lab).num_steps();
-                self.scrubber.ui(ui, PtsText::T.tr(lang), 0, big_t, lang);
-            }
-            ViewMode::Reverse => {
-                let Some(run) = self.run.as_mut() else {
-                    return;
-                };
-                let last = run.traj.positions().saturating_sub(1);
-                let before = self.reverse_scrubber.t;
-                // The shared scrubber leaves room for a one-letter label; "step" is longer.
-                let changed = ui
-                    .scope(|ui| {
-                        ui.set_max_width(ui.available_width() - 24.0);
-                        self.reverse_scrubber
-                            .ui(ui, PtsText::Step.tr(lang), 0, last, lang)
-                    })
-                    .inner;
-                if changed || self.reverse_scrubber.playing || before != self.reverse_scrubber.t {
-                    run.follow = false;
-                }
-                let k = self.reverse_scrubber.t.min(last);
-                if let Some(t) = run.traj.t_at(k) {
-                    ui.label(fill(PtsText::StepAt.tr(lang), &[&k, &last, &t]));
-                }
-            }
-        }
+        let big_t = self.schedule(lab).num_steps();
+        let scrubbers = (&mut self.scrubber, &mut self.reverse_scrubber);
+        scrubber_row(ui, self.mode, scrubbers, self.run.as_mut(), big_t, &labels);
     }
 
     /// The cloud: data, x_t or samples, the ε field and the paths of a few points; in
@@ -1338,7 +1225,8 @@ impl PointsPanel {
                     .reverse_scrubber
                     .t
                     .min(run.traj.positions().saturating_sub(1));
-                run.tracked
+                // The run's extra: the indices of the tracked points.
+                run.extra
                     .iter()
                     .map(|&i| {
                         (0..=upto)
@@ -1452,23 +1340,15 @@ impl PointsPanel {
         ui.label(RichText::new(PtsText::SampleTitle.tr(lang)).strong());
         let big_t = self.schedule(lab).num_steps().max(1);
         ui.horizontal_wrapped(|ui| {
-            egui::ComboBox::from_label(PtsText::Sampler.tr(lang))
-                .selected_text(match self.reverse.sampler {
-                    SamplerKind::Ddim => PtsText::Ddim.tr(lang),
-                    SamplerKind::Ddpm => PtsText::Ddpm.tr(lang),
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(
-                        &mut self.reverse.sampler,
-                        SamplerKind::Ddpm,
-                        PtsText::Ddpm.tr(lang),
-                    );
-                    ui.selectable_value(
-                        &mut self.reverse.sampler,
-                        SamplerKind::Ddim,
-                        PtsText::Ddim.tr(lang),
-                    );
-                });
+            choice_combo(
+                ui,
+                PtsText::Sampler.tr(lang),
+                &mut self.reverse.sampler,
+                &[
+                    (SamplerKind::Ddpm, PtsText::Ddpm.tr(lang)),
+                    (SamplerKind::Ddim, PtsText::Ddim.tr(lang)),
+                ],
+            );
             let steps = match self.reverse.sampler {
                 SamplerKind::Ddim => &mut self.reverse.ddim_steps,
                 SamplerKind::Ddpm => &mut self.reverse.ddpm_steps,
@@ -1483,7 +1363,7 @@ impl PointsPanel {
         if self.reverse.sampler == SamplerKind::Ddim {
             ui.add(egui::Slider::new(&mut self.reverse.eta, 0.0..=1.0).text(PtsText::Eta.tr(lang)));
         }
-        let running = self.run.as_ref().is_some_and(|r| r.job.is_some());
+        let running = self.run.as_ref().is_some_and(RunState::is_running);
         let has_model = self.model_checkpoint(lab).is_some();
         let t = self.scrubber.t;
         ui.horizontal_wrapped(|ui| {
@@ -1515,35 +1395,17 @@ impl PointsPanel {
         let Some(run) = &self.run else {
             return;
         };
-        if let Some(job) = &run.job {
-            let p = job.progress();
-            ui.add(
-                egui::ProgressBar::new(p.fraction())
-                    .desired_width(ui.available_width().min(320.0))
-                    .text(fill(PtsText::Running.tr(lang), &[&p.done, &p.total])),
-            );
-        }
-        if run.cancelled {
-            ui.weak(fill(
-                PtsText::RunCancelled.tr(lang),
-                &[&run.traj.frames.len()],
-            ));
-        }
-        match &run.outcome {
-            Some(Ok(s)) => {
-                ui.weak(fill(
-                    PtsText::RunDone.tr(lang),
-                    &[&run.label, &s.steps, &format!("{:.2}", s.seconds)],
-                ));
-            }
-            Some(Err(m)) => {
-                ui.colored_label(
-                    ui.visuals().error_fg_color,
-                    fill(PtsText::RunFailed.tr(lang), &[m]),
-                );
-            }
-            None => {}
-        }
+        let labels = RunLabels {
+            running: PtsText::Running.tr(lang),
+            cancelled: PtsText::RunCancelled.tr(lang),
+            failed: PtsText::RunFailed.tr(lang),
+        };
+        run_status_ui(ui, run, &labels, |s| {
+            fill(
+                PtsText::RunDone.tr(lang),
+                &[&run.label, &s.steps, &format!("{:.2}", s.seconds)],
+            )
+        });
     }
 
     /// Training settings, train/stop/continue/start over/save, progress and the loss curve.
@@ -1656,24 +1518,13 @@ impl PointsPanel {
                 fill(PtsText::TrainFailed.tr(lang), &[e]),
             );
         }
-        if self.save_dialog.is_some() || self.save_job.is_some() {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.weak(PtsText::Waiting.tr(lang));
-            });
-        }
-        match &self.save_status {
-            Some(Ok(p)) => {
-                ui.weak(fill(PtsText::Saved.tr(lang), &[&p.display()]));
-            }
-            Some(Err(e)) => {
-                ui.colored_label(
-                    ui.visuals().error_fg_color,
-                    fill(PtsText::SaveFailed.tr(lang), &[e]),
-                );
-            }
-            None => {}
-        }
+        let labels = SaveLabels {
+            waiting: PtsText::Waiting.tr(lang),
+            saved: PtsText::Saved.tr(lang),
+            failed: PtsText::SaveFailed.tr(lang),
+        };
+        let saving = self.save_dialog.is_some() || self.save_job.is_some();
+        save_status_ui(ui, saving, self.save_status.as_ref(), &labels);
         self.loss_plot_ui(ui, lab, height);
     }
 
@@ -1767,6 +1618,19 @@ fn train_job(
         session,
         snapshot: last_snapshot,
     })
+}
+
+/// The view switch's and scrubbers' words in this panel.
+fn view_labels(lang: Lang) -> ViewLabels {
+    ViewLabels {
+        lang,
+        forward: PtsText::Forward.tr(lang),
+        reverse: PtsText::Reverse.tr(lang),
+        no_run_yet: PtsText::NoRunYet.tr(lang),
+        t: PtsText::T.tr(lang),
+        step: PtsText::Step.tr(lang),
+        step_at: PtsText::StepAt.tr(lang),
+    }
 }
 
 fn model_id_hash(id: &ModelId) -> u64 {

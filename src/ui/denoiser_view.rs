@@ -1,0 +1,458 @@
+//! What the two trained-denoiser panels (Image and Points) share: the forward/reverse
+//! view switch and its scrubbers, the reverse run a panel keeps (polled each frame,
+//! followed by the step scrubber), the sampler settings, and the small model and status
+//! widgets both draw.
+//!
+//! The logic is the same in both panels; only the words differ, so every function takes
+//! its text already translated (each panel keeps its own i18n table).
+
+use crate::app::Lang;
+use crate::app::denoiser::{ReverseJob, ReverseSummary, Trajectory};
+use crate::app::dialogs::{self, PathJob};
+use crate::app::jobs::{JobOutcome, Repaint};
+use crate::app::keyed_job::KeyedJob;
+use crate::diffusion::{TimestepSpacing, VarianceType};
+use crate::egui;
+use crate::model::inference::{ReverseOptions, Sampler};
+use crate::ui::i18n::fill;
+use crate::ui::widgets::Scrubber;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Which process the scrubber walks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ViewMode {
+    #[default]
+    Forward,
+    Reverse,
+}
+
+/// DDPM or DDIM.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SamplerKind {
+    #[default]
+    Ddim,
+    Ddpm,
+}
+
+/// How a reverse run steps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReverseSettings {
+    pub sampler: SamplerKind,
+    pub eta: f64,
+    /// Model evaluations over the whole 1..T range for DDIM (a run from t < T uses the
+    /// part of that grid below t).
+    pub ddim_steps: usize,
+    /// The same for DDPM (T visits every t).
+    pub ddpm_steps: usize,
+    pub seed: u64,
+}
+
+impl Default for ReverseSettings {
+    fn default() -> Self {
+        Self {
+            sampler: SamplerKind::Ddim,
+            eta: 0.0,
+            ddim_steps: 50,
+            ddpm_steps: 1000,
+            seed: 0,
+        }
+    }
+}
+
+impl ReverseSettings {
+    /// The run's options on a schedule of `big_t` steps.
+    pub fn options(&self, big_t: usize) -> ReverseOptions {
+        let (sampler, steps) = match self.sampler {
+            SamplerKind::Ddim => (
+                Sampler::Ddim {
+                    eta: self.eta.clamp(0.0, 1.0),
+                },
+                self.ddim_steps,
+            ),
+            SamplerKind::Ddpm => (
+                Sampler::Ddpm {
+                    variance: VarianceType::FixedSmall,
+                },
+                self.ddpm_steps,
+            ),
+        };
+        let steps = steps.clamp(1, big_t.max(1));
+        ReverseOptions {
+            sampler,
+            steps: (steps < big_t).then_some(steps),
+            spacing: TimestepSpacing::Trailing,
+            clip_x0: true,
+            seed: self.seed,
+        }
+    }
+
+    /// "DDIM-50, η = 0.00" or "DDPM-1000": the sampler and its steps, as a run is named.
+    pub fn label(&self, big_t: usize) -> String {
+        let o = self.options(big_t);
+        let steps = o.steps.unwrap_or(big_t);
+        match o.sampler {
+            Sampler::Ddim { eta } => format!("DDIM-{steps}, η = {eta:.2}"),
+            Sampler::Ddpm { .. } => format!("DDPM-{steps}"),
+        }
+    }
+}
+
+/// A repaint callback for jobs started from a frame of `ctx`.
+pub(crate) fn repaint_of(ctx: &egui::Context) -> Repaint {
+    let ctx = ctx.clone();
+    Arc::new(move || ctx.request_repaint())
+}
+
+// ---------------------------------------------------------------------- the reverse run
+
+/// How a reverse run ended.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum RunOutcome {
+    Done(ReverseSummary),
+    Cancelled,
+    Failed(String),
+}
+
+/// A reverse run and the steps it has produced so far. `Extra` is what a panel keeps
+/// with the run (the Image panel: the clean item it started from; the Points panel: the
+/// points whose paths are drawn).
+pub(crate) struct ReverseRun<Extra> {
+    pub traj: Trajectory,
+    pub job: Option<ReverseJob>,
+    /// The sampler and its steps ([`ReverseSettings::label`]).
+    pub label: String,
+    pub outcome: Option<RunOutcome>,
+    /// Follow the newest step while the run goes (until the user scrubs).
+    pub follow: bool,
+    pub extra: Extra,
+}
+
+impl<Extra> ReverseRun<Extra> {
+    /// A run from `start_t` whose steps `job` delivers; it follows its newest step.
+    pub fn new(start_t: usize, job: ReverseJob, label: String, extra: Extra) -> Self {
+        Self {
+            traj: Trajectory::new(start_t),
+            job: Some(job),
+            label,
+            outcome: None,
+            follow: true,
+            extra,
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Asks the job to stop; the steps it delivered stay.
+    pub fn cancel(&self) {
+        if let Some(job) = &self.job {
+            job.cancel();
+        }
+    }
+
+    /// Takes the steps delivered since the last call and, once the job has ended, its
+    /// outcome. Never blocks.
+    fn poll(&mut self) {
+        let Some(job) = self.job.as_mut() else {
+            return;
+        };
+        self.traj.frames.extend(job.drain_events());
+        if let Some(outcome) = job.poll() {
+            // Every step is sent before the outcome, so after it they are all queued.
+            self.traj.frames.extend(job.drain_events());
+            self.job = None;
+            self.accept_outcome(outcome);
+        }
+    }
+
+    /// Blocks until the job ends and takes all its steps (tests and benches only).
+    pub fn finish_blocking(&mut self) {
+        if let Some(job) = self.job.take() {
+            let (steps, outcome) = job.wait_with_events();
+            self.traj.frames.extend(steps);
+            self.accept_outcome(outcome);
+        }
+    }
+
+    fn accept_outcome(&mut self, outcome: JobOutcome<ReverseSummary>) {
+        self.outcome = Some(match outcome {
+            JobOutcome::Finished(s) => {
+                self.traj.finished = s.t_reached == 0;
+                RunOutcome::Done(s)
+            }
+            JobOutcome::Cancelled => RunOutcome::Cancelled,
+            JobOutcome::Failed(m) => RunOutcome::Failed(m),
+        });
+    }
+
+    /// True once the run has a step to show.
+    pub fn has_steps(&self) -> bool {
+        self.traj.positions() > 0
+    }
+}
+
+/// Once a frame: takes the run's new steps, moves the step scrubber to the newest one
+/// while the run is followed, and goes back to the forward view while there is nothing
+/// to show in reverse (no run, or a run that ended before its first step).
+pub(crate) fn poll_reverse_run<Extra>(
+    run: &mut Option<ReverseRun<Extra>>,
+    mode: &mut ViewMode,
+    reverse_scrubber: &mut Scrubber,
+) {
+    // Only a run still going moves the scrubber (on the frame it ends too, to show its
+    // last step); once it has ended, the scrubber is the user's.
+    if let Some(run) = run.as_mut()
+        && run.is_running()
+    {
+        run.poll();
+        if run.follow && run.has_steps() {
+            reverse_scrubber.t = run.traj.positions() - 1;
+        }
+    }
+    if run
+        .as_ref()
+        .is_none_or(|r| !r.has_steps() && !r.is_running())
+    {
+        *mode = ViewMode::Forward;
+    }
+}
+
+/// Shows a run just started: the reverse view at its first step.
+pub(crate) fn show_new_run<Extra>(
+    slot: &mut Option<ReverseRun<Extra>>,
+    run: ReverseRun<Extra>,
+    mode: &mut ViewMode,
+    reverse_scrubber: &mut Scrubber,
+) {
+    *slot = Some(run);
+    reverse_scrubber.t = 0;
+    reverse_scrubber.playing = false;
+    *mode = ViewMode::Reverse;
+}
+
+// ---------------------------------------------------------------------- widgets
+
+/// The words of the view switch and the scrubbers, in the frame's language.
+pub(crate) struct ViewLabels {
+    /// The language (the scrubber words its own buttons).
+    pub lang: Lang,
+    pub forward: &'static str,
+    pub reverse: &'static str,
+    /// Hover text of the disabled "reverse" button.
+    pub no_run_yet: &'static str,
+    pub t: &'static str,
+    pub step: &'static str,
+    /// "step {0} of {1} · t = {2}".
+    pub step_at: &'static str,
+}
+
+/// The forward/reverse switch; reverse is offered once a run has a step to show.
+pub(crate) fn view_mode_switch(
+    ui: &mut egui::Ui,
+    mode: &mut ViewMode,
+    has_run: bool,
+    labels: &ViewLabels,
+) {
+    ui.selectable_value(mode, ViewMode::Forward, labels.forward);
+    let rev = ui.add_enabled(
+        has_run,
+        egui::Button::selectable(*mode == ViewMode::Reverse, labels.reverse),
+    );
+    if rev.clicked() {
+        *mode = ViewMode::Reverse;
+    }
+    if !has_run {
+        rev.on_disabled_hover_text(labels.no_run_yet);
+    }
+}
+
+/// The t scrubber over 0..=`big_t` (forward) or the step scrubber over the run (reverse,
+/// with the t of the step shown); `scrubbers` are the panel's (forward, reverse) pair.
+/// Scrubbing a run stops following its newest step.
+pub(crate) fn scrubber_row<Extra>(
+    ui: &mut egui::Ui,
+    mode: ViewMode,
+    scrubbers: (&mut Scrubber, &mut Scrubber),
+    run: Option<&mut ReverseRun<Extra>>,
+    big_t: usize,
+    labels: &ViewLabels,
+) {
+    let lang = labels.lang;
+    let (scrubber, reverse_scrubber) = scrubbers;
+    match mode {
+        ViewMode::Forward => {
+            scrubber.ui(ui, labels.t, 0, big_t, lang);
+        }
+        ViewMode::Reverse => {
+            let Some(run) = run else {
+                return;
+            };
+            let last = run.traj.positions().saturating_sub(1);
+            let before = reverse_scrubber.t;
+            // The shared scrubber leaves room for a one-letter label; "step" is longer.
+            let changed = ui
+                .scope(|ui| {
+                    ui.set_max_width(ui.available_width() - 24.0);
+                    reverse_scrubber.ui(ui, labels.step, 0, last, lang)
+                })
+                .inner;
+            if changed || reverse_scrubber.playing || before != reverse_scrubber.t {
+                run.follow = false;
+            }
+            let k = reverse_scrubber.t.min(last);
+            if let Some(t) = run.traj.t_at(k) {
+                ui.label(fill(labels.step_at, &[&k, &last, &t]));
+            }
+        }
+    }
+}
+
+/// A combo box over `options` (value and its text, in the order listed) that sets `value`.
+pub(crate) fn choice_combo<T: PartialEq + Copy>(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut T,
+    options: &[(T, &str)],
+) {
+    let selected = options
+        .iter()
+        .find(|(v, _)| v == value)
+        .map_or("", |(_, text)| *text);
+    egui::ComboBox::from_label(label)
+        .selected_text(selected)
+        .show_ui(ui, |ui| {
+            for (v, text) in options {
+                ui.selectable_value(value, *v, *text);
+            }
+        });
+}
+
+/// The model combo box: `choices` named by `name`, `current` marked. Returns the one
+/// clicked this frame.
+pub(crate) fn model_combo<T: PartialEq + Clone>(
+    ui: &mut egui::Ui,
+    label: &str,
+    selected_text: String,
+    choices: &[T],
+    current: Option<&T>,
+    name: impl Fn(&T) -> String,
+) -> Option<T> {
+    let mut picked = None;
+    egui::ComboBox::from_label(label)
+        .selected_text(selected_text)
+        .show_ui(ui, |ui| {
+            for c in choices {
+                if ui.selectable_label(current == Some(c), name(c)).clicked() {
+                    picked = Some(c.clone());
+                }
+            }
+        });
+    picked
+}
+
+/// "Load model folder…": opens a folder dialog on a job (one at a time).
+pub(crate) fn load_folder_button(ui: &mut egui::Ui, dialog: &mut Option<PathJob>, label: &str) {
+    if ui
+        .add_enabled(dialog.is_none(), egui::Button::new(label))
+        .clicked()
+    {
+        *dialog = Some(dialogs::spawn_pick_folder(repaint_of(ui.ctx())));
+    }
+}
+
+/// A spinner while the model loads, and why it could not be loaded. `failed` has `{0}`
+/// for the reason.
+pub(crate) fn model_load_status_ui<K: PartialEq + Clone, T: Send + 'static>(
+    ui: &mut egui::Ui,
+    model_job: &KeyedJob<K, T>,
+    loading: &str,
+    failed: &str,
+) {
+    if model_job.is_running() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(loading);
+        });
+    }
+    if let Some(e) = model_job.error() {
+        ui.colored_label(ui.visuals().error_fg_color, fill(failed, &[&e]));
+    }
+}
+
+/// The words of a reverse run's progress and failure, in the frame's language.
+pub(crate) struct RunLabels {
+    /// "…: step {0} of {1}".
+    pub running: &'static str,
+    /// "cancelled after {0} steps…".
+    pub cancelled: &'static str,
+    /// "… failed: {0}".
+    pub failed: &'static str,
+}
+
+/// The run's progress bar while it goes, then how it ended; `done` words a finished
+/// run (the panels say different things about it).
+pub(crate) fn run_status_ui<Extra>(
+    ui: &mut egui::Ui,
+    run: &ReverseRun<Extra>,
+    labels: &RunLabels,
+    done: impl FnOnce(&ReverseSummary) -> String,
+) {
+    if let Some(job) = &run.job {
+        let p = job.progress();
+        ui.add(
+            egui::ProgressBar::new(p.fraction())
+                .desired_width(ui.available_width().min(320.0))
+                .text(fill(labels.running, &[&p.done, &p.total])),
+        );
+    }
+    match &run.outcome {
+        Some(RunOutcome::Done(s)) => {
+            ui.weak(done(s));
+        }
+        Some(RunOutcome::Cancelled) => {
+            ui.weak(fill(labels.cancelled, &[&run.traj.frames.len()]));
+        }
+        Some(RunOutcome::Failed(m)) => {
+            ui.colored_label(ui.visuals().error_fg_color, fill(labels.failed, &[m]));
+        }
+        None => {}
+    }
+}
+
+/// The words of a file written on a job, in the frame's language.
+pub(crate) struct SaveLabels {
+    pub waiting: &'static str,
+    /// "saved {0}".
+    pub saved: &'static str,
+    /// "could not save: {0}".
+    pub failed: &'static str,
+}
+
+/// A spinner while a save (its dialog or its writing) is under way, then where the file
+/// went or why it could not be written.
+pub(crate) fn save_status_ui(
+    ui: &mut egui::Ui,
+    busy: bool,
+    status: Option<&Result<PathBuf, String>>,
+    labels: &SaveLabels,
+) {
+    if busy {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.weak(labels.waiting);
+        });
+    }
+    match status {
+        Some(Ok(p)) => {
+            ui.weak(fill(labels.saved, &[&p.display()]));
+        }
+        Some(Err(e)) => {
+            ui.colored_label(ui.visuals().error_fg_color, fill(labels.failed, &[e]));
+        }
+        None => {}
+    }
+}
