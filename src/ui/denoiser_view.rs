@@ -3,8 +3,8 @@
 //! followed by the step scrubber), the sampler settings, and the small model and status
 //! widgets both draw.
 //!
-//! The logic is the same in both panels; only the words differ, so every function takes
-//! its text already translated (each panel keeps its own i18n table).
+//! The logic is the same in both panels; only the words differ. Each panel keeps its own
+//! i18n table and names in it, through [`DenoiserText`], the keys these widgets draw.
 
 use crate::app::Lang;
 use crate::app::denoiser::{ReverseJob, ReverseSummary, Trajectory};
@@ -14,7 +14,7 @@ use crate::app::keyed_job::KeyedJob;
 use crate::diffusion::{TimestepSpacing, VarianceType};
 use crate::egui;
 use crate::model::inference::{ReverseOptions, Sampler};
-use crate::ui::i18n::fill;
+use crate::ui::i18n::{Text, fill};
 use crate::ui::widgets::Scrubber;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -234,58 +234,103 @@ pub(crate) fn show_new_run<Extra>(
     *mode = ViewMode::Reverse;
 }
 
-// ---------------------------------------------------------------------- widgets
+// ---------------------------------------------------------------------- words
 
-/// The words of the view switch and the scrubbers, in the frame's language.
-pub(crate) struct ViewLabels {
-    /// The language (the scrubber words its own buttons).
-    pub lang: Lang,
-    pub forward: &'static str,
-    pub reverse: &'static str,
-    /// Hover text of the disabled "reverse" button.
-    pub no_run_yet: &'static str,
-    pub t: &'static str,
-    pub step: &'static str,
+/// The keys of a panel's i18n table that the shared widgets draw (the panels word some
+/// of them differently, so each keeps its own). Implement it with
+/// [`impl_denoiser_text!`], which takes the table's keys of the same names.
+pub(crate) trait DenoiserText: Text {
+    /// The forward view's button.
+    const FORWARD: Self;
+    /// The reverse view's button.
+    const REVERSE: Self;
+    /// Hover text of the reverse button while there is no run.
+    const NO_RUN_YET: Self;
+    /// The t scrubber's label.
+    const T: Self;
+    /// The step scrubber's label.
+    const STEP: Self;
     /// "step {0} of {1} · t = {2}".
-    pub step_at: &'static str,
+    const STEP_AT: Self;
+    /// The run's progress: "…: step {0} of {1}".
+    const RUNNING: Self;
+    /// "cancelled after {0} steps…".
+    const RUN_CANCELLED: Self;
+    /// "… failed: {0}".
+    const RUN_FAILED: Self;
+    const MODEL_LOADING: Self;
+    /// "… could not be loaded: {0}".
+    const MODEL_FAILED: Self;
+    const LOAD_FOLDER: Self;
+    /// While a file dialog is open.
+    const WAITING: Self;
+    /// "saved {0}".
+    const SAVED: Self;
+    /// "could not save: {0}".
+    const SAVE_FAILED: Self;
 }
 
+/// Implements [`DenoiserText`] for a panel's table from its keys of the same names.
+macro_rules! impl_denoiser_text {
+    ($table:ident) => {
+        impl $crate::ui::denoiser_view::DenoiserText for $table {
+            const FORWARD: Self = $table::Forward;
+            const REVERSE: Self = $table::Reverse;
+            const NO_RUN_YET: Self = $table::NoRunYet;
+            const T: Self = $table::T;
+            const STEP: Self = $table::Step;
+            const STEP_AT: Self = $table::StepAt;
+            const RUNNING: Self = $table::Running;
+            const RUN_CANCELLED: Self = $table::RunCancelled;
+            const RUN_FAILED: Self = $table::RunFailed;
+            const MODEL_LOADING: Self = $table::ModelLoading;
+            const MODEL_FAILED: Self = $table::ModelFailed;
+            const LOAD_FOLDER: Self = $table::LoadFolder;
+            const WAITING: Self = $table::Waiting;
+            const SAVED: Self = $table::Saved;
+            const SAVE_FAILED: Self = $table::SaveFailed;
+        }
+    };
+}
+pub(crate) use impl_denoiser_text;
+
+// ---------------------------------------------------------------------- widgets
+
 /// The forward/reverse switch; reverse is offered once a run has a step to show.
-pub(crate) fn view_mode_switch(
+pub(crate) fn view_mode_switch<K: DenoiserText>(
     ui: &mut egui::Ui,
     mode: &mut ViewMode,
     has_run: bool,
-    labels: &ViewLabels,
+    lang: Lang,
 ) {
-    ui.selectable_value(mode, ViewMode::Forward, labels.forward);
+    ui.selectable_value(mode, ViewMode::Forward, K::FORWARD.tr(lang));
     let rev = ui.add_enabled(
         has_run,
-        egui::Button::selectable(*mode == ViewMode::Reverse, labels.reverse),
+        egui::Button::selectable(*mode == ViewMode::Reverse, K::REVERSE.tr(lang)),
     );
     if rev.clicked() {
         *mode = ViewMode::Reverse;
     }
     if !has_run {
-        rev.on_disabled_hover_text(labels.no_run_yet);
+        rev.on_disabled_hover_text(K::NO_RUN_YET.tr(lang));
     }
 }
 
 /// The t scrubber over 0..=`big_t` (forward) or the step scrubber over the run (reverse,
 /// with the t of the step shown); `scrubbers` are the panel's (forward, reverse) pair.
 /// Scrubbing a run stops following its newest step.
-pub(crate) fn scrubber_row<Extra>(
+pub(crate) fn scrubber_row<K: DenoiserText, Extra>(
     ui: &mut egui::Ui,
     mode: ViewMode,
     scrubbers: (&mut Scrubber, &mut Scrubber),
     run: Option<&mut ReverseRun<Extra>>,
     big_t: usize,
-    labels: &ViewLabels,
+    lang: Lang,
 ) {
-    let lang = labels.lang;
     let (scrubber, reverse_scrubber) = scrubbers;
     match mode {
         ViewMode::Forward => {
-            scrubber.ui(ui, labels.t, 0, big_t, lang);
+            scrubber.ui(ui, K::T.tr(lang), 0, big_t, lang);
         }
         ViewMode::Reverse => {
             let Some(run) = run else {
@@ -297,7 +342,7 @@ pub(crate) fn scrubber_row<Extra>(
             let changed = ui
                 .scope(|ui| {
                     ui.set_max_width(ui.available_width() - 24.0);
-                    reverse_scrubber.ui(ui, labels.step, 0, last, lang)
+                    reverse_scrubber.ui(ui, K::STEP.tr(lang), 0, last, lang)
                 })
                 .inner;
             if changed || reverse_scrubber.playing || before != reverse_scrubber.t {
@@ -305,30 +350,10 @@ pub(crate) fn scrubber_row<Extra>(
             }
             let k = reverse_scrubber.t.min(last);
             if let Some(t) = run.traj.t_at(k) {
-                ui.label(fill(labels.step_at, &[&k, &last, &t]));
+                ui.label(fill(K::STEP_AT.tr(lang), &[&k, &last, &t]));
             }
         }
     }
-}
-
-/// A combo box over `options` (value and its text, in the order listed) that sets `value`.
-pub(crate) fn choice_combo<T: PartialEq + Copy>(
-    ui: &mut egui::Ui,
-    label: &str,
-    value: &mut T,
-    options: &[(T, &str)],
-) {
-    let selected = options
-        .iter()
-        .find(|(v, _)| v == value)
-        .map_or("", |(_, text)| *text);
-    egui::ComboBox::from_label(label)
-        .selected_text(selected)
-        .show_ui(ui, |ui| {
-            for (v, text) in options {
-                ui.selectable_value(value, *v, *text);
-            }
-        });
 }
 
 /// The model combo box: `choices` named by `name`, `current` marked. Returns the one
@@ -355,103 +380,92 @@ pub(crate) fn model_combo<T: PartialEq + Clone>(
 }
 
 /// "Load model folder…": opens a folder dialog on a job (one at a time).
-pub(crate) fn load_folder_button(ui: &mut egui::Ui, dialog: &mut Option<PathJob>, label: &str) {
+pub(crate) fn load_folder_button<K: DenoiserText>(
+    ui: &mut egui::Ui,
+    dialog: &mut Option<PathJob>,
+    lang: Lang,
+) {
     if ui
-        .add_enabled(dialog.is_none(), egui::Button::new(label))
+        .add_enabled(dialog.is_none(), egui::Button::new(K::LOAD_FOLDER.tr(lang)))
         .clicked()
     {
         *dialog = Some(dialogs::spawn_pick_folder(repaint_of(ui.ctx())));
     }
 }
 
-/// A spinner while the model loads, and why it could not be loaded. `failed` has `{0}`
-/// for the reason.
-pub(crate) fn model_load_status_ui<K: PartialEq + Clone, T: Send + 'static>(
+/// A spinner while the model loads, and why it could not be loaded.
+pub(crate) fn model_load_status_ui<K: DenoiserText, Key: PartialEq + Clone, T: Send + 'static>(
     ui: &mut egui::Ui,
-    model_job: &KeyedJob<K, T>,
-    loading: &str,
-    failed: &str,
+    model_job: &KeyedJob<Key, T>,
+    lang: Lang,
 ) {
     if model_job.is_running() {
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.label(loading);
+            ui.label(K::MODEL_LOADING.tr(lang));
         });
     }
     if let Some(e) = model_job.error() {
-        ui.colored_label(ui.visuals().error_fg_color, fill(failed, &[&e]));
+        let message = fill(K::MODEL_FAILED.tr(lang), &[&e]);
+        ui.colored_label(ui.visuals().error_fg_color, message);
     }
 }
 
-/// The words of a reverse run's progress and failure, in the frame's language.
-pub(crate) struct RunLabels {
-    /// "…: step {0} of {1}".
-    pub running: &'static str,
-    /// "cancelled after {0} steps…".
-    pub cancelled: &'static str,
-    /// "… failed: {0}".
-    pub failed: &'static str,
-}
-
 /// The run's progress bar while it goes, then how it ended; `done` words a finished
-/// run (the panels say different things about it).
-pub(crate) fn run_status_ui<Extra>(
+/// run (the panels say different things about it). Nothing without a run.
+pub(crate) fn run_status_ui<K: DenoiserText, Extra>(
     ui: &mut egui::Ui,
-    run: &ReverseRun<Extra>,
-    labels: &RunLabels,
-    done: impl FnOnce(&ReverseSummary) -> String,
+    run: Option<&ReverseRun<Extra>>,
+    lang: Lang,
+    done: impl FnOnce(&ReverseRun<Extra>, &ReverseSummary) -> String,
 ) {
+    let Some(run) = run else {
+        return;
+    };
     if let Some(job) = &run.job {
         let p = job.progress();
         ui.add(
             egui::ProgressBar::new(p.fraction())
                 .desired_width(ui.available_width().min(320.0))
-                .text(fill(labels.running, &[&p.done, &p.total])),
+                .text(fill(K::RUNNING.tr(lang), &[&p.done, &p.total])),
         );
     }
     match &run.outcome {
         Some(RunOutcome::Done(s)) => {
-            ui.weak(done(s));
+            ui.weak(done(run, s));
         }
         Some(RunOutcome::Cancelled) => {
-            ui.weak(fill(labels.cancelled, &[&run.traj.frames.len()]));
+            ui.weak(fill(K::RUN_CANCELLED.tr(lang), &[&run.traj.frames.len()]));
         }
         Some(RunOutcome::Failed(m)) => {
-            ui.colored_label(ui.visuals().error_fg_color, fill(labels.failed, &[m]));
+            let message = fill(K::RUN_FAILED.tr(lang), &[m]);
+            ui.colored_label(ui.visuals().error_fg_color, message);
         }
         None => {}
     }
 }
 
-/// The words of a file written on a job, in the frame's language.
-pub(crate) struct SaveLabels {
-    pub waiting: &'static str,
-    /// "saved {0}".
-    pub saved: &'static str,
-    /// "could not save: {0}".
-    pub failed: &'static str,
-}
-
 /// A spinner while a save (its dialog or its writing) is under way, then where the file
 /// went or why it could not be written.
-pub(crate) fn save_status_ui(
+pub(crate) fn save_status_ui<K: DenoiserText>(
     ui: &mut egui::Ui,
     busy: bool,
     status: Option<&Result<PathBuf, String>>,
-    labels: &SaveLabels,
+    lang: Lang,
 ) {
     if busy {
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.weak(labels.waiting);
+            ui.weak(K::WAITING.tr(lang));
         });
     }
     match status {
         Some(Ok(p)) => {
-            ui.weak(fill(labels.saved, &[&p.display()]));
+            ui.weak(fill(K::SAVED.tr(lang), &[&p.display()]));
         }
         Some(Err(e)) => {
-            ui.colored_label(ui.visuals().error_fg_color, fill(labels.failed, &[e]));
+            let message = fill(K::SAVE_FAILED.tr(lang), &[e]);
+            ui.colored_label(ui.visuals().error_fg_color, message);
         }
         None => {}
     }

@@ -33,11 +33,11 @@ use crate::egui;
 use crate::model::checkpoint::Checkpoint;
 use crate::model::{BackendKind, DataDomain, objective_name, shipped};
 use crate::ui::denoiser_view::{
-    ReverseRun, RunLabels, SaveLabels, ViewLabels, choice_combo, load_folder_button, model_combo,
-    model_load_status_ui, poll_reverse_run, repaint_of, run_status_ui, save_status_ui,
-    scrubber_row, show_new_run, view_mode_switch,
+    ReverseRun, impl_denoiser_text, load_folder_button, model_combo, model_load_status_ui,
+    poll_reverse_run, repaint_of, run_status_ui, save_status_ui, scrubber_row, show_new_run,
+    view_mode_switch,
 };
-// The shared types keep their old paths here, where the Points panel and tests found them.
+// The shared types keep their old paths here too (tests import them from this module).
 pub use crate::ui::denoiser_view::{ReverseSettings, SamplerKind, ViewMode};
 use crate::ui::i18n::{Lang, Text, fill};
 use crate::ui::widgets::density::{colors, curve, dashed, density_plot, gaussian_curve};
@@ -139,6 +139,9 @@ crate::i18n_table! {
         NoDialog => "no file dialog could be opened here; drop a file on the window instead", "여기서는 파일 대화상자를 열 수 없습니다. 파일을 창에 끌어다 놓으세요";
     }
 }
+
+// The shared denoiser widgets draw these keys of this table.
+impl_denoiser_text!(ImgText);
 
 /// Bins of the pixel-value histogram: fixed, so bars move as t changes, not the axis.
 pub const HIST_RANGE: f64 = 4.0;
@@ -1092,7 +1095,7 @@ impl ImagePanel {
         ) {
             self.model = Some(c);
         }
-        load_folder_button(ui, &mut self.folder_dialog, ImgText::LoadFolder.tr(lang));
+        load_folder_button::<ImgText>(ui, &mut self.folder_dialog, lang);
         device_picker(ui, lab);
     }
 
@@ -1159,12 +1162,7 @@ impl ImagePanel {
             }
             _ => {}
         }
-        model_load_status_ui(
-            ui,
-            &self.model_job,
-            ImgText::ModelLoading.tr(lang),
-            ImgText::ModelFailed.tr(lang),
-        );
+        model_load_status_ui::<ImgText, _, _>(ui, &self.model_job, lang);
         match self.loaded_model(lab) {
             Some(m) => {
                 let own = schedule_summary(m.schedule.spec());
@@ -1198,17 +1196,25 @@ impl ImagePanel {
         let lang = lab.lang();
         let has_run = self.run.as_ref().is_some_and(RunState::has_steps);
         ui.horizontal_wrapped(|ui| {
-            view_mode_switch(ui, &mut self.mode, has_run, &view_labels(lang));
+            view_mode_switch::<ImgText>(ui, &mut self.mode, has_run, lang);
             ui.separator();
-            choice_combo(
-                ui,
-                ImgText::NoiseKind.tr(lang),
-                &mut self.forward_kind,
-                &[
-                    (ForwardKind::ClosedForm, ImgText::ClosedForm.tr(lang)),
-                    (ForwardKind::Chain, ImgText::Chain.tr(lang)),
-                ],
-            );
+            egui::ComboBox::from_label(ImgText::NoiseKind.tr(lang))
+                .selected_text(match self.forward_kind {
+                    ForwardKind::ClosedForm => ImgText::ClosedForm.tr(lang),
+                    ForwardKind::Chain => ImgText::Chain.tr(lang),
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(
+                        &mut self.forward_kind,
+                        ForwardKind::ClosedForm,
+                        ImgText::ClosedForm.tr(lang),
+                    );
+                    ui.selectable_value(
+                        &mut self.forward_kind,
+                        ForwardKind::Chain,
+                        ImgText::Chain.tr(lang),
+                    );
+                });
             let seed_label = ui.label(ImgText::NoiseSeed.tr(lang));
             ui.add(egui::DragValue::new(&mut self.noise_seed).speed(1.0))
                 .labelled_by(seed_label.id);
@@ -1235,14 +1241,7 @@ impl ImagePanel {
         let lang = lab.lang();
         let big_t = self.schedule(lab).num_steps();
         let scrubbers = (&mut self.scrubber, &mut self.reverse_scrubber);
-        scrubber_row(
-            ui,
-            self.mode,
-            scrubbers,
-            self.run.as_mut(),
-            big_t,
-            &view_labels(lang),
-        );
+        scrubber_row::<ImgText, _>(ui, self.mode, scrubbers, self.run.as_mut(), big_t, lang);
     }
 
     /// x0, x_t, ε̂, x̂0 and μ̃ side by side, each `side` points square.
@@ -1428,15 +1427,23 @@ impl ImagePanel {
         ui.label(RichText::new(ImgText::ReverseTitle.tr(lang)).strong());
         let big_t = self.schedule(lab).num_steps().max(1);
         ui.horizontal_wrapped(|ui| {
-            choice_combo(
-                ui,
-                ImgText::Sampler.tr(lang),
-                &mut self.reverse.sampler,
-                &[
-                    (SamplerKind::Ddim, ImgText::Ddim.tr(lang)),
-                    (SamplerKind::Ddpm, ImgText::Ddpm.tr(lang)),
-                ],
-            );
+            egui::ComboBox::from_label(ImgText::Sampler.tr(lang))
+                .selected_text(match self.reverse.sampler {
+                    SamplerKind::Ddim => ImgText::Ddim.tr(lang),
+                    SamplerKind::Ddpm => ImgText::Ddpm.tr(lang),
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(
+                        &mut self.reverse.sampler,
+                        SamplerKind::Ddim,
+                        ImgText::Ddim.tr(lang),
+                    );
+                    ui.selectable_value(
+                        &mut self.reverse.sampler,
+                        SamplerKind::Ddpm,
+                        ImgText::Ddpm.tr(lang),
+                    );
+                });
             let steps = match self.reverse.sampler {
                 SamplerKind::Ddim => &mut self.reverse.ddim_steps,
                 SamplerKind::Ddpm => &mut self.reverse.ddpm_steps,
@@ -1473,15 +1480,7 @@ impl ImagePanel {
                 self.cancel_run();
             }
         });
-        let Some(run) = &self.run else {
-            return;
-        };
-        let labels = RunLabels {
-            running: ImgText::Running.tr(lang),
-            cancelled: ImgText::RunCancelled.tr(lang),
-            failed: ImgText::RunFailed.tr(lang),
-        };
-        run_status_ui(ui, run, &labels, |s| {
+        run_status_ui::<ImgText, _>(ui, self.run.as_ref(), lang, |run, s| {
             fill(
                 ImgText::RunDone.tr(lang),
                 &[
@@ -1600,12 +1599,7 @@ impl ImagePanel {
                 self.export(ExportKind::Frame, None, lab, repaint_of(ui.ctx()));
             }
         });
-        let labels = SaveLabels {
-            waiting: ImgText::Waiting.tr(lang),
-            saved: ImgText::Saved.tr(lang),
-            failed: ImgText::SaveFailed.tr(lang),
-        };
-        save_status_ui(ui, busy, self.export_status.as_ref(), &labels);
+        save_status_ui::<ImgText>(ui, busy, self.export_status.as_ref(), lang);
     }
 
     /// Starts an export on a job: to `target`, or to where a save dialog says.
@@ -1781,19 +1775,6 @@ pub fn device_picker(ui: &mut egui::Ui, lab: &mut LabContext) {
             }
         });
     lab.settings.backend = backend;
-}
-
-/// The view switch's and scrubbers' words in this panel.
-fn view_labels(lang: Lang) -> ViewLabels {
-    ViewLabels {
-        lang,
-        forward: ImgText::Forward.tr(lang),
-        reverse: ImgText::Reverse.tr(lang),
-        no_run_yet: ImgText::NoRunYet.tr(lang),
-        t: ImgText::T.tr(lang),
-        step: ImgText::Step.tr(lang),
-        step_at: ImgText::StepAt.tr(lang),
-    }
 }
 
 fn sample_name(kind: SampleKind, lang: Lang) -> &'static str {

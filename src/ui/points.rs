@@ -30,9 +30,9 @@ use crate::model::{
     BackendKind, LossWeighting, MlpDenoiserConfig, ModelConfig, TrainingConfig, shipped,
 };
 use crate::ui::denoiser_view::{
-    ReverseRun, ReverseSettings, RunLabels, SamplerKind, SaveLabels, ViewLabels, ViewMode,
-    choice_combo, load_folder_button, model_combo, model_load_status_ui, poll_reverse_run,
-    repaint_of, run_status_ui, save_status_ui, scrubber_row, show_new_run, view_mode_switch,
+    ReverseRun, ReverseSettings, SamplerKind, ViewMode, impl_denoiser_text, load_folder_button,
+    model_combo, model_load_status_ui, poll_reverse_run, repaint_of, run_status_ui, save_status_ui,
+    scrubber_row, show_new_run, view_mode_switch,
 };
 use crate::ui::i18n::{Lang, Text, fill};
 use crate::ui::image::{device_picker, next_seed, schedule_summary};
@@ -130,6 +130,9 @@ crate::i18n_table! {
         Device => "device", "장치";
     }
 }
+
+// The shared denoiser widgets draw these keys of this table.
+impl_denoiser_text!(PtsText);
 
 /// Point counts offered.
 pub const COUNT_CHOICES: [usize; 3] = [500, 1000, 2000];
@@ -1116,7 +1119,7 @@ impl PointsPanel {
             ) {
                 self.model = Some(c);
             }
-            load_folder_button(ui, &mut self.folder_dialog, PtsText::LoadFolder.tr(lang));
+            load_folder_button::<PtsText>(ui, &mut self.folder_dialog, lang);
             device_picker(ui, lab);
         });
         let warn = ui.visuals().warn_fg_color;
@@ -1143,12 +1146,7 @@ impl PointsPanel {
                 }
             },
             PointsModel::Source(s) => {
-                model_load_status_ui(
-                    ui,
-                    &self.model_job,
-                    PtsText::ModelLoading.tr(lang),
-                    PtsText::ModelFailed.tr(lang),
-                );
+                model_load_status_ui::<PtsText, _, _>(ui, &self.model_job, lang);
                 if let Some(k) = self.model_key(lab)
                     && self.model_job.is_current(&k)
                     && self
@@ -1183,10 +1181,9 @@ impl PointsPanel {
     /// The t scrubber (forward) or the step scrubber (reverse), with the view switch.
     pub fn scrubber_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
         let lang = lab.lang();
-        let labels = view_labels(lang);
         let has_run = self.run.as_ref().is_some_and(RunState::has_steps);
         ui.horizontal(|ui| {
-            view_mode_switch(ui, &mut self.mode, has_run, &labels);
+            view_mode_switch::<PtsText>(ui, &mut self.mode, has_run, lang);
             ui.separator();
             ui.checkbox(&mut self.show_field, PtsText::ShowField.tr(lang))
                 .on_hover_text(PtsText::FieldNote.tr(lang));
@@ -1194,7 +1191,7 @@ impl PointsPanel {
         });
         let big_t = self.schedule(lab).num_steps();
         let scrubbers = (&mut self.scrubber, &mut self.reverse_scrubber);
-        scrubber_row(ui, self.mode, scrubbers, self.run.as_mut(), big_t, &labels);
+        scrubber_row::<PtsText, _>(ui, self.mode, scrubbers, self.run.as_mut(), big_t, lang);
     }
 
     /// The cloud: data, x_t or samples, the ε field and the paths of a few points; in
@@ -1340,15 +1337,23 @@ impl PointsPanel {
         ui.label(RichText::new(PtsText::SampleTitle.tr(lang)).strong());
         let big_t = self.schedule(lab).num_steps().max(1);
         ui.horizontal_wrapped(|ui| {
-            choice_combo(
-                ui,
-                PtsText::Sampler.tr(lang),
-                &mut self.reverse.sampler,
-                &[
-                    (SamplerKind::Ddpm, PtsText::Ddpm.tr(lang)),
-                    (SamplerKind::Ddim, PtsText::Ddim.tr(lang)),
-                ],
-            );
+            egui::ComboBox::from_label(PtsText::Sampler.tr(lang))
+                .selected_text(match self.reverse.sampler {
+                    SamplerKind::Ddim => PtsText::Ddim.tr(lang),
+                    SamplerKind::Ddpm => PtsText::Ddpm.tr(lang),
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(
+                        &mut self.reverse.sampler,
+                        SamplerKind::Ddpm,
+                        PtsText::Ddpm.tr(lang),
+                    );
+                    ui.selectable_value(
+                        &mut self.reverse.sampler,
+                        SamplerKind::Ddim,
+                        PtsText::Ddim.tr(lang),
+                    );
+                });
             let steps = match self.reverse.sampler {
                 SamplerKind::Ddim => &mut self.reverse.ddim_steps,
                 SamplerKind::Ddpm => &mut self.reverse.ddpm_steps,
@@ -1392,15 +1397,7 @@ impl PointsPanel {
                 ui.weak(PtsText::NeedModel.tr(lang));
             }
         });
-        let Some(run) = &self.run else {
-            return;
-        };
-        let labels = RunLabels {
-            running: PtsText::Running.tr(lang),
-            cancelled: PtsText::RunCancelled.tr(lang),
-            failed: PtsText::RunFailed.tr(lang),
-        };
-        run_status_ui(ui, run, &labels, |s| {
+        run_status_ui::<PtsText, _>(ui, self.run.as_ref(), lang, |run, s| {
             fill(
                 PtsText::RunDone.tr(lang),
                 &[&run.label, &s.steps, &format!("{:.2}", s.seconds)],
@@ -1518,13 +1515,8 @@ impl PointsPanel {
                 fill(PtsText::TrainFailed.tr(lang), &[e]),
             );
         }
-        let labels = SaveLabels {
-            waiting: PtsText::Waiting.tr(lang),
-            saved: PtsText::Saved.tr(lang),
-            failed: PtsText::SaveFailed.tr(lang),
-        };
         let saving = self.save_dialog.is_some() || self.save_job.is_some();
-        save_status_ui(ui, saving, self.save_status.as_ref(), &labels);
+        save_status_ui::<PtsText>(ui, saving, self.save_status.as_ref(), lang);
         self.loss_plot_ui(ui, lab, height);
     }
 
@@ -1618,19 +1610,6 @@ fn train_job(
         session,
         snapshot: last_snapshot,
     })
-}
-
-/// The view switch's and scrubbers' words in this panel.
-fn view_labels(lang: Lang) -> ViewLabels {
-    ViewLabels {
-        lang,
-        forward: PtsText::Forward.tr(lang),
-        reverse: PtsText::Reverse.tr(lang),
-        no_run_yet: PtsText::NoRunYet.tr(lang),
-        t: PtsText::T.tr(lang),
-        step: PtsText::Step.tr(lang),
-        step_at: PtsText::StepAt.tr(lang),
-    }
 }
 
 fn model_id_hash(id: &ModelId) -> u64 {
