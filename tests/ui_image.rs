@@ -400,3 +400,36 @@ fn load_errors_are_worded_in_korean() {
         bad.to_string()
     );
 }
+
+#[test]
+fn cancel_stops_a_long_run_and_keeps_its_steps() {
+    // DDPM over all 1 000 steps of the shipped glyphs UNet takes seconds; Cancel is
+    // clicked within a few frames of the start.
+    let mut state = PersistedState::default();
+    state.image.scrubber.t = 1000;
+    state.image.reverse.sampler = SamplerKind::Ddpm;
+    let mut h = harness_with(state);
+    h.get_by_label(&ImgText::DenoiseFrom.en().replace("{0}", "1000"))
+        .click();
+    h.step();
+    h.step();
+    assert!(h.state().state.image.is_busy(), "the run is in flight");
+    h.get_by_label(ImgText::Cancel.en()).click();
+    settle(&mut h);
+    let panel = &h.state().state.image;
+    assert!(!panel.is_busy());
+    let traj = panel.trajectory().unwrap();
+    assert!(!traj.finished);
+    let kept = traj.positions();
+    assert!((1..1001).contains(&kept), "kept {kept} of 1001 positions");
+    assert_eq!(traj.t_at(0), Some(1000));
+    // What was computed stays scrubbable, and the panel says the run was cancelled.
+    assert!(shows(&h, "cancelled after"));
+    let last = kept - 1;
+    h.state_mut().state.image.reverse_scrubber.t = last;
+    h.run();
+    let panel = &h.state().state.image;
+    let view = panel.trajectory().unwrap().view(last).unwrap();
+    assert_eq!(panel.shown().unwrap().t, view.t);
+    assert_eq!(panel.shown().unwrap().x_t.as_slice(), view.x);
+}
