@@ -95,6 +95,11 @@ mod tests {
     use crate::app::jobs::{JobOutcome, no_repaint};
 
     #[test]
+    fn block_on_runs_a_ready_future() {
+        assert_eq!(block_on(async { 41 + 1 }), 42);
+    }
+
+    #[test]
     fn saves_to_a_given_target_atomically() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out.bin");

@@ -1328,8 +1328,7 @@ impl SchedulePanel {
                         let job = files::spawn_save_dialog(
                             repaint.clone(),
                             "schedule.csv",
-                            "CSV",
-                            "csv",
+                            ("CSV", &["csv"]),
                             csv.into_bytes(),
                         );
                         self.dialog = Some((DialogPurpose::Save, job));
@@ -1346,8 +1345,7 @@ impl SchedulePanel {
                 let job = files::spawn_save_dialog(
                     repaint.clone(),
                     diffusers::CONFIG_FILE_NAME,
-                    "scheduler_config.json",
-                    "json",
+                    ("scheduler_config.json", &["json"]),
                     self.config_text().into_bytes(),
                 );
                 self.dialog = Some((DialogPurpose::Save, job));

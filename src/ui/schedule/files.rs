@@ -2,72 +2,29 @@
 //! async dialog driven by a tiny executor there), so the UI thread never blocks; files are
 //! written with `fsutil::write_atomic`.
 
-use crate::app::jobs::{self, JobHandle, Repaint};
+use crate::app::dialogs::{self, PathJob};
+use crate::app::jobs::Repaint;
 use crate::egui::{ColorImage, Rect};
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-
-/// Runs a future to completion on the current thread (a background job's thread): the
-/// waker unparks it. Enough for rfd's dialogs, which do their work elsewhere.
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    struct Unpark(std::thread::Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        match future.as_mut().poll(&mut cx) {
-            Poll::Ready(v) => return v,
-            Poll::Pending => std::thread::park(),
-        }
-    }
-}
 
 /// A dialog job: the path chosen (`None` when cancelled).
-pub type DialogJob = JobHandle<(), Option<PathBuf>>;
+pub type DialogJob = PathJob;
 
 /// Opens "pick a scheduler_config.json" on a background job.
 pub fn spawn_open_config_dialog(repaint: Repaint) -> DialogJob {
-    jobs::spawn("open-config-dialog", repaint, |_ctx| {
-        let picked = block_on(
-            rfd::AsyncFileDialog::new()
-                .add_filter("scheduler_config.json", &["json"])
-                .pick_file(),
-        );
-        Ok(picked.map(|h| h.path().to_path_buf()))
-    })
+    dialogs::spawn_pick_file(repaint, "scheduler_config.json", &["json"])
 }
 
 /// Asks where to save (on a background job), then writes `bytes` there atomically.
 pub fn spawn_save_dialog(
     repaint: Repaint,
     file_name: &str,
-    filter: &'static str,
-    extension: &'static str,
+    filter: (&'static str, &'static [&'static str]),
     bytes: Vec<u8>,
 ) -> DialogJob {
-    let file_name = file_name.to_string();
-    jobs::spawn("save-dialog", repaint, move |_ctx| {
-        let picked = block_on(
-            rfd::AsyncFileDialog::new()
-                .set_file_name(file_name)
-                .add_filter(filter, &[extension])
-                .save_file(),
-        );
-        match picked {
-            None => Ok(None),
-            Some(h) => {
-                let path = h.path().to_path_buf();
-                crate::fsutil::write_atomic(&path, &bytes)?;
-                Ok(Some(path))
-            }
-        }
+    dialogs::spawn_save(repaint, None, file_name.to_string(), filter, move || {
+        Ok(bytes)
     })
 }
 
@@ -109,8 +66,8 @@ pub fn crop_to_png(
     Ok(out.into_inner())
 }
 
-/// Crops and encodes a screenshot, asks where to save it unless `target` says, and
-/// writes it (all on a job).
+/// Asks where to save unless `target` says, then crops, encodes and writes the screenshot
+/// (all on a job).
 pub fn spawn_png_export(
     repaint: Repaint,
     screenshot: Arc<ColorImage>,
@@ -118,26 +75,13 @@ pub fn spawn_png_export(
     pixels_per_point: f32,
     target: Option<PathBuf>,
 ) -> DialogJob {
-    jobs::spawn("export-png", repaint, move |_ctx| {
-        let png = crop_to_png(&screenshot, rect, pixels_per_point)?;
-        let path = match target {
-            Some(p) => p,
-            None => {
-                let picked = block_on(
-                    rfd::AsyncFileDialog::new()
-                        .set_file_name("schedule_plots.png")
-                        .add_filter("PNG", &["png"])
-                        .save_file(),
-                );
-                match picked {
-                    None => return Ok(None),
-                    Some(h) => h.path().to_path_buf(),
-                }
-            }
-        };
-        crate::fsutil::write_atomic(&path, &png)?;
-        Ok(Some(path))
-    })
+    dialogs::spawn_save(
+        repaint,
+        target,
+        "schedule_plots.png".to_string(),
+        ("PNG", &["png"]),
+        move || Ok(crop_to_png(&screenshot, rect, pixels_per_point)?),
+    )
 }
 
 #[cfg(test)]
@@ -169,10 +113,5 @@ mod tests {
             )
             .is_err()
         );
-    }
-
-    #[test]
-    fn block_on_runs_a_ready_future() {
-        assert_eq!(block_on(async { 41 + 1 }), 42);
     }
 }
