@@ -244,6 +244,40 @@ fn every_table_has_english_and_korean_text() {
 }
 
 #[test]
+fn every_text_of_every_table_renders() {
+    // Every text drawn with the app's fonts (English always, Korean when a Hangul font is
+    // found): kittest panics on a glyph no font has. The first frame installs the fonts
+    // (they apply from the next frame on).
+    let mut h = Harness::builder().with_size(WINDOW).build_ui_state(
+        |ui, korean: &mut Option<bool>| {
+            let Some(korean) = *korean else {
+                *korean = Some(fonts::install_fonts(ui.ctx()));
+                return;
+            };
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for (_, entries) in every_table() {
+                    for (_, en, ko) in entries {
+                        ui.label(en);
+                        if korean {
+                            ui.label(ko);
+                        }
+                    }
+                }
+            });
+        },
+        None,
+    );
+    h.run();
+    // The first and the last text were laid out (the scroll area lays out all of them).
+    let tables = every_table();
+    let first = tables.first().and_then(|(_, e)| e.first()).unwrap().1;
+    let last = tables.last().and_then(|(_, e)| e.last()).unwrap().1;
+    for text in [first, last] {
+        assert!(h.query_all_by_label(text).next().is_some(), "{text}");
+    }
+}
+
+#[test]
 fn korean_is_drawn_with_a_real_hangul_font() {
     // Every Korean text of every table drawn with the app's fonts: kittest panics on a
     // glyph no font has, so a missing Hangul font (or symbol) fails here.

@@ -293,39 +293,6 @@ fn korean_labels_render() {
 }
 
 #[test]
-fn every_text_has_both_languages_with_the_same_placeholders_and_renders() {
-    let placeholders = |s: &str| -> Vec<usize> {
-        (0..10)
-            .filter(|i| s.contains(&format!("{{{i}}}")))
-            .collect()
-    };
-    for key in PtsText::ALL {
-        assert!(!key.en().is_empty() && !key.ko().is_empty(), "{key:?}");
-        assert_eq!(placeholders(key.en()), placeholders(key.ko()), "{key:?}");
-    }
-    let mut h = Harness::new_ui_state(
-        |ui, korean: &mut Option<bool>| {
-            let Some(korean) = *korean else {
-                *korean = Some(ddpm_lab::ui::fonts::install_fonts(ui.ctx()));
-                return;
-            };
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                for key in PtsText::ALL {
-                    ui.label(key.en());
-                    if korean {
-                        ui.label(key.ko());
-                    }
-                }
-            });
-        },
-        None,
-    );
-    h.run();
-    let last = PtsText::ALL.last().map(|k| k.en()).unwrap_or_default();
-    assert!(h.query_all_by_label(last).next().is_some());
-}
-
-#[test]
 fn csv_errors_are_worded_in_korean() {
     use ddpm_lab::ui::points::{data_error_text, points_from_csv};
     let dir = tempfile::tempdir().unwrap();
