@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{app_harness, screenshot};
+use common::{app_harness, screenshot, shows};
 use ddpm_lab::diffusion::chain::{mean_standard_error, variance_standard_error};
 use ddpm_lab::diffusion::forward::q_xt_given_x0;
 use ddpm_lab::egui;
@@ -35,10 +35,6 @@ fn settle(h: &mut Harness<'static, DdpmLabApp>) {
     h.step();
     h.state_mut().state.forward_step.finish_background_work();
     h.run();
-}
-
-fn shows(h: &Harness<'static, DdpmLabApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{WINDOW, app_harness};
+use common::{WINDOW, app_harness, shows};
 use ddpm_lab::app::Lang;
 use ddpm_lab::egui;
 use ddpm_lab::ui::forward_step::FwdText;
@@ -18,10 +18,6 @@ use ddpm_lab::ui::{DdpmLabApp, PanelId, PersistedState, STORAGE_KEY, fonts};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{Queryable, by};
 use std::collections::HashMap;
-
-fn shows(h: &Harness<'static, DdpmLabApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
 
 fn settle(h: &mut Harness<'static, DdpmLabApp>) {
     h.step();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{app_harness, screenshot};
+use common::{app_harness, screenshot, shows};
 use ddpm_lab::app::denoiser::ModelSource;
 use ddpm_lab::diffusion::{PredictionType, ScheduleSpec};
 use ddpm_lab::model::checkpoint::{self, CheckpointConfig};
@@ -83,10 +83,6 @@ fn settle(h: &mut Harness<'static, DdpmLabApp>) {
         h.state_mut().state.image.finish_background_work();
     }
     h.run();
-}
-
-fn shows(h: &Harness<'static, DdpmLabApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
 }
 
 fn open(h: &mut Harness<'static, DdpmLabApp>, path: &Path) {

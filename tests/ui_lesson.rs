@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{app_harness, screenshot};
+use common::{app_harness, screenshot, shows};
 use ddpm_lab::app::Lang;
 use ddpm_lab::egui;
 use ddpm_lab::ui::forward_step::FwdText;
@@ -39,10 +39,6 @@ fn settle(h: &mut Harness<'static, DdpmLabApp>) {
     // A job started in the last frames (a step's second request) is waited for too.
     h.state_mut().state.lesson.finish_background_work();
     h.run();
-}
-
-fn shows(h: &Harness<'static, DdpmLabApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
 }
 
 fn step(h: &Harness<'static, DdpmLabApp>) -> LessonStep {

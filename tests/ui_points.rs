@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{app_harness, screenshot};
+use common::{app_harness, screenshot, shows};
 use ddpm_lab::app::denoiser::ModelSource;
 use ddpm_lab::egui;
 use ddpm_lab::model::data::DatasetKind;
@@ -33,10 +33,6 @@ fn settle(h: &mut Harness<'static, DdpmLabApp>) {
         h.state_mut().state.points.finish_background_work();
     }
     h.run();
-}
-
-fn shows(h: &Harness<'static, DdpmLabApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
 }
 
 fn tiny_training() -> TrainSettings {

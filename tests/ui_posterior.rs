@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{app_harness, screenshot};
-use ddpm_lab::diffusion::gmm1d::ComponentSpec;
+use common::{app_harness, screenshot, shows};
+use ddpm_lab::diffusion::gmm1d::{ComponentSpec, PosteriorReport};
 use ddpm_lab::diffusion::reverse;
 use ddpm_lab::egui;
 use ddpm_lab::tolerance::{ROUNDING, assert_close};
@@ -36,19 +36,17 @@ fn settle(h: &mut Harness<'static, DdpmLabApp>) {
     h.run();
 }
 
-fn shows(h: &Harness<'static, DdpmLabApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
+/// The true posterior's report at the shown t and x_t.
+fn report<'a>(h: &'a Harness<'static, DdpmLabApp>) -> &'a PosteriorReport {
+    &h.state().state.posterior.snapshot().unwrap().report
 }
 
 fn modes(h: &Harness<'static, DdpmLabApp>) -> usize {
-    h.state()
-        .state
-        .posterior
-        .snapshot()
-        .unwrap()
-        .report
-        .modes
-        .len()
+    report(h).modes.len()
+}
+
+fn kl_to_gaussian(h: &Harness<'static, DdpmLabApp>) -> f64 {
+    report(h).kl_to_gaussian
 }
 
 fn choose_steps(h: &mut Harness<'static, DdpmLabApp>, option: &str) {
@@ -71,14 +69,7 @@ fn small_steps_give_one_mode_big_steps_two() {
     // T = 1000 small steps: at t = 200 the posterior is one narrow Gaussian peak.
     assert_eq!(modes(&h), 1);
     assert!(shows(&h, "modes: 1"));
-    let kl_fine = h
-        .state()
-        .state
-        .posterior
-        .snapshot()
-        .unwrap()
-        .report
-        .kl_to_gaussian;
+    let kl_fine = kl_to_gaussian(&h);
     assert!(kl_fine < 1e-6, "{kl_fine}");
     // The same ᾱ curve walked in 10 steps of 100: step 2 also ends at t = 200.
     choose_steps(&mut h, "T' = 10 (every 100 steps)");
@@ -89,14 +80,7 @@ fn small_steps_give_one_mode_big_steps_two() {
     assert_eq!(p.snapshot().unwrap().original_t, 200);
     assert_eq!(modes(&h), 2);
     assert!(shows(&h, "modes: 2"));
-    let kl_coarse = h
-        .state()
-        .state
-        .posterior
-        .snapshot()
-        .unwrap()
-        .report
-        .kl_to_gaussian;
+    let kl_coarse = kl_to_gaussian(&h);
     assert!(kl_coarse > 0.1, "{kl_coarse}");
     // The point preset stays single-peaked even with big steps.
     h.get_by_label(PostText::PresetPoint.en()).click();

@@ -1,28 +1,24 @@
 //! Images for the denoiser: user files (any common format and size, checked before and
-//! while decoding), the samples the app makes itself, and the conversion to a model item
-//! (resized and centre-cropped to the model's size, channel-first, values in [−1, 1]).
+//! while decoding) and the samples the app makes itself. The conversion to a model item is
+//! `model::data::image_to_item`, the one the CLI and training use.
 //!
-//! A file is refused before reading when it is too large, and decoding runs under
-//! `image::Limits`, so a small file that claims a gigantic canvas (a decompression bomb)
-//! is an error instead of an allocation. The file dialog, a drop on the window and the
+//! A file is refused before reading when it is too large, and decoding goes through
+//! `model::data::decode_image_bounded` (`image::Limits`), so a small file that claims a
+//! gigantic canvas (a decompression bomb) is an error instead of an allocation. The file dialog, a drop on the window and the
 //! tests all come through [`load_image_file`].
 
 use super::sample_image::SampleImage;
 use crate::fsutil::{ReadError, read_limited};
-use crate::model::data::{DataSpec, Dataset, DatasetKind};
+use crate::model::data::{DataSpec, Dataset, DatasetKind, decode_image_bounded};
 use crate::model::render::item_to_rgb;
-use image::{DynamicImage, ImageReader, Limits, imageops::FilterType};
+use image::{DynamicImage, imageops::FilterType};
 use serde::{Deserialize, Serialize};
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Largest image file read (checked before reading a byte).
 pub const MAX_IMAGE_FILE_BYTES: u64 = 64 * 1024 * 1024;
-/// Largest width or height decoded.
-pub const MAX_IMAGE_SIDE: u32 = 12_000;
-/// Most memory the decoder may allocate.
-pub const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
+pub use crate::model::data::{MAX_DECODE_ALLOC, MAX_IMAGE_SIDE};
 /// Decoded images are kept at most this large (the model sees 32 × 32 anyway).
 const KEEP_SIDE: u32 = 512;
 /// File extensions offered in the open dialog and accepted from a drop.
@@ -69,33 +65,19 @@ pub fn load_image_file(path: &Path) -> Result<LoadedImage, ImageLoadError> {
     decode_image(&bytes, path)
 }
 
-/// Decodes image bytes (`path` names them in errors) under [`Limits`].
+/// Decodes image bytes (`path` names them in errors) with the limits of
+/// [`decode_image_bounded`].
 pub fn decode_image(bytes: &[u8], path: &Path) -> Result<LoadedImage, ImageLoadError> {
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| ImageLoadError::Decode {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-    if reader.format().is_none() {
+    // The content decides, not the extension (a text file named .jpg is not an image).
+    if image::guess_format(bytes).is_err() {
         return Err(ImageLoadError::UnknownFormat {
             path: path.to_path_buf(),
         });
     }
-    let mut reader = reader;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_IMAGE_SIDE);
-    limits.max_image_height = Some(MAX_IMAGE_SIDE);
-    limits.max_alloc = Some(MAX_DECODE_ALLOC);
-    reader.limits(limits);
-    let image = reader.decode().map_err(|e| match e {
+    let image = decode_image_bounded(bytes).map_err(|e| match e {
         image::ImageError::Limits(l) => ImageLoadError::TooLarge {
             path: path.to_path_buf(),
             message: l.to_string(),
-        },
-        image::ImageError::Unsupported(u) => ImageLoadError::Decode {
-            path: path.to_path_buf(),
-            message: u.to_string(),
         },
         other => ImageLoadError::Decode {
             path: path.to_path_buf(),
@@ -121,36 +103,6 @@ pub fn decode_image(bytes: &[u8], path: &Path) -> Result<LoadedImage, ImageLoadE
         original_size,
         image,
     })
-}
-
-/// An image as a model item: the shorter side resized to `size`, centre-cropped to
-/// `size` × `size`, channel-first, values in [−1, 1]. One channel: luma; three: RGB.
-///
-/// # Shapes
-/// Returns `channels × size × size` floats.
-pub fn to_model_item(img: &DynamicImage, channels: usize, size: usize) -> Vec<f32> {
-    let s = size.max(1) as u32;
-    let img = if img.width() == s && img.height() == s {
-        img.clone()
-    } else {
-        img.resize_to_fill(s, s, FilterType::Triangle)
-    };
-    let n = (s * s) as usize;
-    let mut out = vec![0.0_f32; channels * n];
-    if channels == 1 {
-        for (o, p) in out.iter_mut().zip(img.to_luma8().pixels()) {
-            *o = p.0[0] as f32 / 127.5 - 1.0;
-        }
-    } else {
-        for (i, p) in img.to_rgb8().pixels().enumerate().take(n) {
-            for (k, &v) in p.0.iter().enumerate().take(channels) {
-                if let Some(o) = out.get_mut(k * n + i) {
-                    *o = v as f32 / 127.5 - 1.0;
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The samples the app makes itself (nothing is downloaded).
@@ -224,6 +176,8 @@ fn landscape() -> DynamicImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::data::image_to_item;
+    use std::io::Cursor;
 
     fn png_bytes(w: u32, h: u32) -> Vec<u8> {
         let img = image::RgbImage::from_fn(w, h, |x, _| image::Rgb([(x * 7) as u8, 0, 255]));
@@ -263,13 +217,13 @@ mod tests {
         let loaded = decode_image(&png_bytes(700, 300), Path::new("wide.png")).unwrap();
         assert_eq!(loaded.original_size, (700, 300));
         assert_eq!(loaded.image.width(), 512);
-        let item = to_model_item(&loaded.image, 3, 32);
+        let item = image_to_item(&loaded.image, 3, 32);
         assert_eq!(item.len(), 3 * 32 * 32);
         assert!(item.iter().all(|v| (-1.0..=1.0).contains(v)));
         // Blue is full everywhere, green is zero everywhere.
         assert!(item[2 * 1024..].iter().all(|&v| v > 0.99));
         assert!(item[1024..2048].iter().all(|&v| v < -0.99));
-        assert_eq!(to_model_item(&loaded.image, 1, 16).len(), 256);
+        assert_eq!(image_to_item(&loaded.image, 1, 16).len(), 256);
     }
 
     #[test]
@@ -285,6 +239,23 @@ mod tests {
         let bomb = png_claiming(100_000, 100_000);
         let err = decode_image(&bomb, Path::new("bomb.png")).unwrap_err();
         assert!(matches!(err, ImageLoadError::TooLarge { .. }), "{err}");
+    }
+
+    #[test]
+    fn folder_data_and_the_cli_refuse_bombs_too() {
+        // `ddpm-lab reverse --image` and `--dataset folder` read through the same bounded
+        // decoder.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.png");
+        std::fs::write(&path, png_claiming(100_000, 100_000)).unwrap();
+        let err = crate::model::data::load_image_item(&path, 1).unwrap_err();
+        assert!(err.contains("limit"), "{err}");
+        let ok = dir.path().join("ok.png");
+        std::fs::write(&ok, png_bytes(40, 20)).unwrap();
+        assert_eq!(
+            crate::model::data::load_image_item(&ok, 3).unwrap().len(),
+            3 * 32 * 32
+        );
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub const IMAGE_SIZE: usize = 32;
 
 /// Largest image file read from a user folder.
 const MAX_IMAGE_FILE_BYTES: u64 = 32 * 1024 * 1024;
+/// Largest width or height decoded.
+pub const MAX_IMAGE_SIDE: u32 = 12_000;
+/// Most memory the image decoder may allocate.
+pub const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
 /// Largest CSV of points.
 const MAX_CSV_BYTES: u64 = 64 * 1024 * 1024;
 /// Most images kept from a user folder (they are held in memory).
@@ -797,26 +801,58 @@ fn read_image_folder(
 /// One image file as a channel-first 32 × 32 item in [−1, 1].
 pub fn load_image_item(path: &Path, channels: usize) -> Result<Vec<f32>, String> {
     let bytes = read_limited(path, "image", MAX_IMAGE_FILE_BYTES).map_err(|e| e.to_string())?;
-    let img = image::load_from_memory(&bytes).map_err(|e| format!("not a readable image: {e}"))?;
-    Ok(image_to_item(&img, channels))
+    let img = decode_image_bounded(&bytes).map_err(|e| format!("not a readable image: {e}"))?;
+    Ok(image_to_item(&img, channels, IMAGE_SIZE))
 }
 
-/// Resizes (shorter side to 32) and centre-crops an image, channel-first, in [−1, 1].
-pub fn image_to_item(img: &image::DynamicImage, channels: usize) -> Vec<f32> {
-    let s = IMAGE_SIZE as u32;
-    let img = img.resize_to_fill(s, s, image::imageops::FilterType::Triangle);
-    let n = IMAGE_SIZE * IMAGE_SIZE;
+/// Decodes image bytes of any supported format under `image::Limits`
+/// ([`MAX_IMAGE_SIDE`], [`MAX_DECODE_ALLOC`]): a small file that claims a gigantic canvas
+/// (a decompression bomb) is an `ImageError::Limits`, never an allocation. Every image a
+/// user gives (folder data, `reverse --image`, the Image panel) is decoded here.
+pub fn decode_image_bounded(bytes: &[u8]) -> Result<image::DynamicImage, image::ImageError> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format()?;
+    if reader.format().is_none() {
+        return Err(image::ImageError::Unsupported(
+            image::error::UnsupportedError::from_format_and_kind(
+                image::error::ImageFormatHint::Unknown,
+                image::error::UnsupportedErrorKind::Format(image::error::ImageFormatHint::Unknown),
+            ),
+        ));
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    reader.limits(limits);
+    reader.decode()
+}
+
+/// An image as a model item: the shorter side resized to `size`, centre-cropped to
+/// `size` × `size`, channel-first, values in [−1, 1]. One channel: luma; three: RGB.
+///
+/// # Shapes
+/// Returns `channels × size × size` floats.
+pub fn image_to_item(img: &image::DynamicImage, channels: usize, size: usize) -> Vec<f32> {
+    let s = size.max(1) as u32;
+    let resized;
+    let img = if img.width() == s && img.height() == s {
+        img
+    } else {
+        resized = img.resize_to_fill(s, s, image::imageops::FilterType::Triangle);
+        &resized
+    };
+    let n = (s * s) as usize;
     let mut out = vec![0.0_f32; channels * n];
     if channels == 1 {
-        let g = img.to_luma8();
-        for (i, p) in g.pixels().enumerate().take(n) {
-            out[i] = p.0[0] as f32 / 127.5 - 1.0;
+        for (o, p) in out.iter_mut().zip(img.to_luma8().pixels()) {
+            *o = p.0[0] as f32 / 127.5 - 1.0;
         }
     } else {
-        let rgb = img.to_rgb8();
-        for (i, p) in rgb.pixels().enumerate().take(n) {
-            for k in 0..3.min(channels) {
-                out[k * n + i] = p.0[k] as f32 / 127.5 - 1.0;
+        for (i, p) in img.to_rgb8().pixels().enumerate().take(n) {
+            for (k, &v) in p.0.iter().enumerate().take(channels) {
+                if let Some(o) = out.get_mut(k * n + i) {
+                    *o = v as f32 / 127.5 - 1.0;
+                }
             }
         }
     }

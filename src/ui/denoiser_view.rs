@@ -268,6 +268,12 @@ pub(crate) trait DenoiserText: Text {
     const SAVED: Self;
     /// "could not save: {0}".
     const SAVE_FAILED: Self;
+    /// The sampler combo's label and its two choices.
+    const SAMPLER: Self;
+    const DDIM: Self;
+    const DDPM: Self;
+    /// The label of the number of steps.
+    const STEPS: Self;
 }
 
 /// Implements [`DenoiserText`] for a panel's table from its keys of the same names.
@@ -289,12 +295,48 @@ macro_rules! impl_denoiser_text {
             const WAITING: Self = $table::Waiting;
             const SAVED: Self = $table::Saved;
             const SAVE_FAILED: Self = $table::SaveFailed;
+            const SAMPLER: Self = $table::Sampler;
+            const DDIM: Self = $table::Ddim;
+            const DDPM: Self = $table::Ddpm;
+            const STEPS: Self = $table::Steps;
         }
     };
 }
 pub(crate) use impl_denoiser_text;
 
 // ---------------------------------------------------------------------- widgets
+
+/// The sampler combo and the number of steps of the chosen sampler (each sampler keeps its
+/// own count), drawn into the caller's row. `big_t` bounds the steps.
+pub(crate) fn sampler_and_steps_ui<K: DenoiserText>(
+    ui: &mut egui::Ui,
+    reverse: &mut ReverseSettings,
+    big_t: usize,
+    lang: Lang,
+) {
+    let name = |kind: SamplerKind| match kind {
+        SamplerKind::Ddim => K::DDIM.tr(lang),
+        SamplerKind::Ddpm => K::DDPM.tr(lang),
+    };
+    egui::ComboBox::from_label(K::SAMPLER.tr(lang))
+        .selected_text(name(reverse.sampler))
+        .show_ui(ui, |ui| {
+            for kind in [SamplerKind::Ddim, SamplerKind::Ddpm] {
+                ui.selectable_value(&mut reverse.sampler, kind, name(kind));
+            }
+        });
+    let steps = match reverse.sampler {
+        SamplerKind::Ddim => &mut reverse.ddim_steps,
+        SamplerKind::Ddpm => &mut reverse.ddpm_steps,
+    };
+    let steps_label = ui.label(K::STEPS.tr(lang));
+    ui.add(
+        egui::DragValue::new(steps)
+            .range(1..=big_t.max(1))
+            .speed(1.0),
+    )
+    .labelled_by(steps_label.id);
+}
 
 /// The forward/reverse switch; reverse is offered once a run has a step to show.
 pub(crate) fn view_mode_switch<K: DenoiserText>(

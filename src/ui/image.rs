@@ -22,7 +22,6 @@ use crate::app::denoiser::{
 use crate::app::dialogs::{self, PathJob};
 use crate::app::image_input::{
     IMAGE_EXTENSIONS, ImageLoadError, LoadedImage, SampleKind, load_image_file, sample_image,
-    to_model_item,
 };
 use crate::app::jobs::{self, JobHandle, JobOutcome, Repaint};
 use crate::app::keyed_job::{KeyedJob, ProgressThrottle};
@@ -31,11 +30,12 @@ use crate::diffusion::pixel_marginal::{Bins, PixelMarginal, histogram_density};
 use crate::diffusion::{Gaussian, Schedule, ScheduleSpec};
 use crate::egui;
 use crate::model::checkpoint::Checkpoint;
+use crate::model::data::image_to_item;
 use crate::model::{BackendKind, DataDomain, objective_name, shipped};
 use crate::ui::denoiser_view::{
     ReverseRun, impl_denoiser_text, load_folder_button, model_combo, model_load_status_ui,
-    poll_reverse_run, repaint_of, run_status_ui, save_status_ui, scrubber_row, show_new_run,
-    view_mode_switch,
+    poll_reverse_run, repaint_of, run_status_ui, sampler_and_steps_ui, save_status_ui,
+    scrubber_row, show_new_run, view_mode_switch,
 };
 // The shared types keep their old paths here too (tests import them from this module).
 pub use crate::ui::denoiser_view::{ReverseSettings, SamplerKind, ViewMode};
@@ -701,7 +701,7 @@ impl ImagePanel {
         if self.clean.as_ref().is_none_or(|c| c.key != item_key)
             && let Some(p) = &self.picture
         {
-            let x0 = to_model_item(&p.image, channels, size);
+            let x0 = image_to_item(&p.image, channels, size);
             if let Ok(marginal) = PixelMarginal::new(&x0) {
                 if self.clean.is_some() {
                     // The model's shape changed: an old run no longer fits.
@@ -1427,30 +1427,7 @@ impl ImagePanel {
         ui.label(RichText::new(ImgText::ReverseTitle.tr(lang)).strong());
         let big_t = self.schedule(lab).num_steps().max(1);
         ui.horizontal_wrapped(|ui| {
-            egui::ComboBox::from_label(ImgText::Sampler.tr(lang))
-                .selected_text(match self.reverse.sampler {
-                    SamplerKind::Ddim => ImgText::Ddim.tr(lang),
-                    SamplerKind::Ddpm => ImgText::Ddpm.tr(lang),
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(
-                        &mut self.reverse.sampler,
-                        SamplerKind::Ddim,
-                        ImgText::Ddim.tr(lang),
-                    );
-                    ui.selectable_value(
-                        &mut self.reverse.sampler,
-                        SamplerKind::Ddpm,
-                        ImgText::Ddpm.tr(lang),
-                    );
-                });
-            let steps = match self.reverse.sampler {
-                SamplerKind::Ddim => &mut self.reverse.ddim_steps,
-                SamplerKind::Ddpm => &mut self.reverse.ddpm_steps,
-            };
-            let steps_label = ui.label(ImgText::Steps.tr(lang));
-            ui.add(egui::DragValue::new(steps).range(1..=big_t).speed(1.0))
-                .labelled_by(steps_label.id);
+            sampler_and_steps_ui::<ImgText>(ui, &mut self.reverse, big_t, lang);
         });
         ui.horizontal_wrapped(|ui| {
             if self.reverse.sampler == SamplerKind::Ddim {

@@ -31,8 +31,8 @@ use crate::model::{
 };
 use crate::ui::denoiser_view::{
     ReverseRun, ReverseSettings, SamplerKind, ViewMode, impl_denoiser_text, load_folder_button,
-    model_combo, model_load_status_ui, poll_reverse_run, repaint_of, run_status_ui, save_status_ui,
-    scrubber_row, show_new_run, view_mode_switch,
+    model_combo, model_load_status_ui, poll_reverse_run, repaint_of, run_status_ui,
+    sampler_and_steps_ui, save_status_ui, scrubber_row, show_new_run, view_mode_switch,
 };
 use crate::ui::i18n::{Lang, Text, fill};
 use crate::ui::image::{device_picker, next_seed, schedule_summary};
@@ -1337,30 +1337,7 @@ impl PointsPanel {
         ui.label(RichText::new(PtsText::SampleTitle.tr(lang)).strong());
         let big_t = self.schedule(lab).num_steps().max(1);
         ui.horizontal_wrapped(|ui| {
-            egui::ComboBox::from_label(PtsText::Sampler.tr(lang))
-                .selected_text(match self.reverse.sampler {
-                    SamplerKind::Ddim => PtsText::Ddim.tr(lang),
-                    SamplerKind::Ddpm => PtsText::Ddpm.tr(lang),
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(
-                        &mut self.reverse.sampler,
-                        SamplerKind::Ddpm,
-                        PtsText::Ddpm.tr(lang),
-                    );
-                    ui.selectable_value(
-                        &mut self.reverse.sampler,
-                        SamplerKind::Ddim,
-                        PtsText::Ddim.tr(lang),
-                    );
-                });
-            let steps = match self.reverse.sampler {
-                SamplerKind::Ddim => &mut self.reverse.ddim_steps,
-                SamplerKind::Ddpm => &mut self.reverse.ddpm_steps,
-            };
-            let l = ui.label(PtsText::Steps.tr(lang));
-            ui.add(egui::DragValue::new(steps).range(1..=big_t).speed(1.0))
-                .labelled_by(l.id);
+            sampler_and_steps_ui::<PtsText>(ui, &mut self.reverse, big_t, lang);
             let l = ui.label(PtsText::Seed.tr(lang));
             ui.add(egui::DragValue::new(&mut self.reverse.seed).speed(1.0))
                 .labelled_by(l.id);

@@ -3,6 +3,7 @@
 
 use ddpm_lab::egui;
 use ddpm_lab::ui::{DdpmLabApp, PersistedState};
+use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
 
 /// The window size every app-level test and screenshot uses.
@@ -13,6 +14,11 @@ pub fn app_harness(state: PersistedState) -> Harness<'static, DdpmLabApp> {
     Harness::builder()
         .with_size(WINDOW)
         .build_eframe(move |cc| DdpmLabApp::new_with_state(cc, state))
+}
+
+/// True when some widget's label contains `text`.
+pub fn shows<S>(harness: &Harness<'_, S>, text: &str) -> bool {
+    harness.query_all_by_label_contains(text).next().is_some()
 }
 
 /// Compares the rendered frame with `screenshots/NAME.png` (the README shows these).

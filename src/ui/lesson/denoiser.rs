@@ -28,13 +28,9 @@ pub const REVERSE_STEPS: usize = 100;
 /// Training-data points drawn behind the samples.
 const DATA_POINTS: usize = 1_000;
 
-/// Why a run did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum DenoiseError {
-    #[error("this build ships no model called `{0}`")]
-    Missing(String),
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
+/// True when this build embeds the lesson's model (the catalogue is parsed once).
+fn model_is_shipped() -> bool {
+    shipped::catalog().iter().any(|m| m.name == SHIPPED_MODEL)
 }
 
 /// One finished reverse run: the points after every step, and what made them.
@@ -75,12 +71,9 @@ pub fn run_shipped_denoiser(
     n: usize,
     cancel: &std::sync::atomic::AtomicBool,
     mut progress: impl FnMut(usize, usize),
-) -> Result<DenoiseRun, DenoiseError> {
+) -> anyhow::Result<DenoiseRun> {
     let started = std::time::Instant::now();
     // The same embedded model the Image and Points panels list, on the app's backend.
-    if shipped::find(SHIPPED_MODEL).is_none() {
-        return Err(DenoiseError::Missing(SHIPPED_MODEL.to_string()));
-    }
     let model = ModelSource::Shipped(SHIPPED_MODEL.to_string()).load(backend)?;
     let item_len = model.domain().item_len();
     let options = ReverseOptions {
@@ -107,10 +100,9 @@ pub fn run_shipped_denoiser(
             progress(frame.index + 1, frame.total);
             Flow::Continue
         },
-    )
-    .map_err(anyhow::Error::from)?;
+    )?;
     if cancel.load(std::sync::atomic::Ordering::Relaxed) {
-        return Err(anyhow::Error::from(crate::app::jobs::Cancelled).into());
+        return Err(crate::app::jobs::Cancelled.into());
     }
     let data = Dataset::open(&model.config.data)
         .map(|(d, _)| to_points(&d.generate(seed ^ 0xDA7A, DATA_POINTS)))
@@ -136,9 +128,6 @@ pub struct DenoiserDemo {
     pub frame: Scrubber,
     #[serde(skip)]
     job: KeyedJob<u64, DenoiseRun>,
-    /// Set when this build ships no such model (the job's error is a string).
-    #[serde(skip)]
-    missing: bool,
     #[serde(skip)]
     seen: Option<u64>,
 }
@@ -151,7 +140,6 @@ impl Default for DenoiserDemo {
             seed: 1,
             frame,
             job: KeyedJob::new("lesson-denoiser"),
-            missing: false,
             seen: None,
         }
     }
@@ -160,11 +148,7 @@ impl Default for DenoiserDemo {
 impl DenoiserDemo {
     /// Starts the run for the current seed unless it exists or is running.
     pub fn request(&mut self, repaint: Repaint, backend: BackendKind) {
-        if self.missing {
-            return;
-        }
-        if shipped::find(SHIPPED_MODEL).is_none() {
-            self.missing = true;
+        if !model_is_shipped() {
             return;
         }
         let seed = self.seed;
@@ -176,7 +160,6 @@ impl DenoiserDemo {
                     ctx.set_progress(done as u64, total as u64, "");
                 }
             })
-            .map_err(anyhow::Error::from)
         });
         // A new run arrived: show its end (the samples); the learner scrubs back.
         if self.job.latest_key() != self.seen.as_ref() {
@@ -206,7 +189,7 @@ impl DenoiserDemo {
     /// Buttons, model line, frame scrubber and the scatter plot.
     pub fn ui(&mut self, ui: &mut egui::Ui, lab: &LabContext, plot_size: f32) {
         let lang = lab.lang();
-        if self.missing {
+        if !model_is_shipped() {
             ui.colored_label(
                 ui.visuals().error_fg_color,
                 fill(LessonText::ModelMissing.tr(lang), &[&SHIPPED_MODEL]),
