@@ -79,7 +79,7 @@ fn parse_channels(s: &str) -> Result<ChannelList, String> {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// glyphs, shapes, moons, swiss_roll, circles, ring8, csv (points) or folder (images).
+    /// glyphs, shapes, dead_leaves, moons, swiss_roll, circles, ring8, csv (points) or folder (images).
     #[arg(long, value_name = "NAME", value_parser = parse_dataset)]
     pub dataset: DatasetKind,
     /// The CSV file (csv) or image folder (folder).
@@ -88,6 +88,9 @@ pub struct TrainArgs {
     /// Channels of folder images: 1 (grayscale) or 3 (RGB).
     #[arg(long, value_name = "C", default_value_t = 3)]
     pub image_channels: usize,
+    /// Side of the training crops of a generated image set (dead_leaves: default 64).
+    #[arg(long = "crop", value_name = "N")]
+    pub crop: Option<usize>,
     /// Number of diffusion steps T.
     #[arg(long = "timesteps", value_name = "T", default_value_t = 1000)]
     pub timesteps: usize,
@@ -150,6 +153,16 @@ impl TrainArgs {
     fn config(&self) -> Result<CheckpointConfig> {
         let mut data = DataSpec::new(self.dataset);
         data.channels = self.image_channels;
+        if let Some(crop) = self.crop {
+            if self.dataset != DatasetKind::DeadLeaves {
+                return Err(UsageError::new(format!(
+                    "--crop applies to generated colour sets (dead_leaves), not {}",
+                    self.dataset
+                ))
+                .into());
+            }
+            data.size = Some(crop);
+        }
         if self.dataset.needs_path() {
             let path = self.data_dir.clone().ok_or_else(|| {
                 UsageError::new(format!(

@@ -80,10 +80,13 @@ pub enum DatasetKind {
     Shapes,
     /// A folder of user images, resized and centre-cropped to 32 × 32.
     Folder,
+    /// Colour "dead leaves": random occluding textured shapes with power-law sizes
+    /// (see [`super::dead_leaves`]), 3 × size × size random crops (64 by default).
+    DeadLeaves,
 }
 
 impl DatasetKind {
-    pub const ALL: [DatasetKind; 8] = [
+    pub const ALL: [DatasetKind; 9] = [
         Self::Moons,
         Self::SwissRoll,
         Self::Circles,
@@ -92,6 +95,7 @@ impl DatasetKind {
         Self::Glyphs,
         Self::Shapes,
         Self::Folder,
+        Self::DeadLeaves,
     ];
 
     pub fn name(self) -> &'static str {
@@ -104,6 +108,7 @@ impl DatasetKind {
             Self::Glyphs => "glyphs",
             Self::Shapes => "shapes",
             Self::Folder => "folder",
+            Self::DeadLeaves => "dead_leaves",
         }
     }
 
@@ -139,8 +144,9 @@ impl FromStr for DatasetKind {
             "glyphs" => Ok(Self::Glyphs),
             "shapes" => Ok(Self::Shapes),
             "folder" => Ok(Self::Folder),
+            "dead_leaves" | "deadleaves" => Ok(Self::DeadLeaves),
             other => Err(format!(
-                "unknown dataset `{other}` (expected glyphs, shapes, moons, swiss_roll, circles, ring8, csv or folder)"
+                "unknown dataset `{other}` (expected glyphs, shapes, dead_leaves, moons, swiss_roll, circles, ring8, csv or folder)"
             )),
         }
     }
@@ -213,7 +219,15 @@ pub struct DataSpec {
     /// Set for `csv` once the points have been read (filled in by [`Dataset::open`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normalization: Option<PointNormalization>,
+    /// Side of the generated crops (`dead_leaves`; others are 32 × 32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<usize>,
 }
+
+/// Crop side of the dead-leaves set when none is given.
+pub const DEAD_LEAVES_SIZE: usize = 64;
+/// Largest crop side a generated set accepts.
+pub const MAX_GENERATED_SIZE: usize = 512;
 
 fn default_folder_channels() -> usize {
     3
@@ -226,6 +240,7 @@ impl DataSpec {
             path: None,
             channels: default_folder_channels(),
             normalization: None,
+            size: None,
         }
     }
 
@@ -245,6 +260,10 @@ impl DataSpec {
             DatasetKind::Shapes => DataDomain::Image {
                 channels: 3,
                 size: IMAGE_SIZE,
+            },
+            DatasetKind::DeadLeaves => DataDomain::Image {
+                channels: 3,
+                size: self.size.unwrap_or(DEAD_LEAVES_SIZE),
             },
             _ => DataDomain::Image {
                 channels: self.channels,
@@ -281,6 +300,8 @@ pub enum DataError {
     BadChannels(usize),
     #[error("the shipped font could not be parsed")]
     Font,
+    #[error("image size {0} is out of range (8..={max}, a multiple of 8)", max = MAX_GENERATED_SIZE)]
+    BadSize(usize),
 }
 
 /// A file of a user folder that was skipped, and why.
@@ -301,6 +322,7 @@ enum Source {
     Toy(DatasetKind),
     Glyphs(Box<GlyphRenderer>),
     Shapes,
+    DeadLeaves(super::dead_leaves::DeadLeavesParams),
     /// Fixed items (CSV points or folder images), flat, `item_len` floats each.
     Table {
         items: Vec<f32>,
@@ -330,6 +352,13 @@ impl Dataset {
             | DatasetKind::Ring8 => Source::Toy(spec.dataset),
             DatasetKind::Glyphs => Source::Glyphs(Box::new(GlyphRenderer::new()?)),
             DatasetKind::Shapes => Source::Shapes,
+            DatasetKind::DeadLeaves => {
+                let size = spec.size.unwrap_or(DEAD_LEAVES_SIZE);
+                if !(8..=MAX_GENERATED_SIZE).contains(&size) || !size.is_multiple_of(8) {
+                    return Err(DataError::BadSize(size));
+                }
+                Source::DeadLeaves(Default::default())
+            }
             DatasetKind::Csv => {
                 let path = spec
                     .path
@@ -428,6 +457,13 @@ impl Dataset {
                 r.render(digit, rng, out);
             }
             Source::Shapes => render_shape(rng, out),
+            Source::DeadLeaves(params) => {
+                let side = match self.domain {
+                    DataDomain::Image { size, .. } => size,
+                    DataDomain::Points2d => 0,
+                };
+                super::dead_leaves::render(rng, side, params, out)
+            }
             Source::Table { items, count } => {
                 let i = rng.random_range(0..*count);
                 let len = out.len();

@@ -11,6 +11,7 @@
 pub mod backend;
 pub mod checkpoint;
 pub mod data;
+pub mod dead_leaves;
 mod embedding;
 pub mod eval;
 pub mod inference;
