@@ -34,8 +34,8 @@ pub struct DeadLeavesParams {
 impl Default for DeadLeavesParams {
     fn default() -> Self {
         Self {
-            radius_range: (0.012, 0.6),
-            alpha: 3.0,
+            radius_range: (0.025, 0.7),
+            alpha: 2.6,
             coverage: 0.995,
             max_leaves: 4000,
         }
@@ -205,9 +205,9 @@ fn unit_dir(rng: &mut DataRng) -> [f32; 2] {
     [phi.cos(), phi.sin()]
 }
 
-fn random_leaf(rng: &mut DataRng, side: f32, params: &DeadLeavesParams) -> Leaf {
+fn random_leaf(rng: &mut DataRng, side: f32, params: &DeadLeavesParams, detail: f32) -> Leaf {
     let (rmin, rmax) = params.radius_range;
-    let r = power_law_radius(rng, rmin * side, rmax * side, params.alpha).max(0.6);
+    let r = power_law_radius(rng, rmin * detail * side, rmax * side, params.alpha).max(0.6);
     // Centres over the window grown by the largest radius: a crop of an infinite plane.
     let grow = rmax * side;
     let cx = rng.random_range(-grow..side + grow);
@@ -276,11 +276,14 @@ pub fn render(rng: &mut DataRng, side: usize, params: &DeadLeavesParams, out: &m
     let mut free = vec![1.0_f32; n];
     let mut covered = 0usize;
     let target = (params.coverage.clamp(0.0, 1.0) * n as f32) as usize;
+    // Per image, how fine its smallest leaves are (×1–4 the smallest radius): some scenes
+    // are busy, others a few large smooth surfaces, as photos are.
+    let detail = 1.0 + 3.0 * rng.random::<f32>().powi(2);
     for _ in 0..params.max_leaves {
         if covered >= target {
             break;
         }
-        let leaf = random_leaf(rng, s, params);
+        let leaf = random_leaf(rng, s, params, detail);
         let reach = leaf.r * 1.05 + leaf.edge + 1.0;
         let x0 = ((leaf.cx - reach).floor().max(0.0)) as usize;
         let y0 = ((leaf.cy - reach).floor().max(0.0)) as usize;

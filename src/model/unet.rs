@@ -8,6 +8,7 @@
 
 use super::ModelConfigError;
 use super::embedding::sinusoidal_embedding;
+use super::fused;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{GroupNorm, GroupNormConfig, Initializer, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
@@ -237,6 +238,53 @@ fn conv3x3(ci: usize, co: usize, device: &Device) -> Conv2d {
         .init(device)
 }
 
+/// Runs a burn `Conv2d` layer through [`fused::conv2d`] (its own backward pass), with the
+/// layer's own parameters, so checkpoints keep burn's layout.
+///
+/// Every conv of this network is square with symmetric padding, one group, dilation 1 and
+/// a bias; anything else takes burn's own forward.
+fn conv(layer: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    let [k, k2] = layer.kernel_size;
+    let padding = match &layer.padding {
+        PaddingConfig2d::Same => Some(k / 2),
+        PaddingConfig2d::Valid => Some(0),
+        PaddingConfig2d::Explicit(a, b, c, d) if a == b && b == c && c == d => Some(*a),
+        _ => None,
+    };
+    match (&layer.bias, padding) {
+        (Some(bias), Some(padding))
+            if k == k2
+                && k % 2 == 1
+                && layer.groups == 1
+                && layer.dilation == [1, 1]
+                && layer.stride[0] == layer.stride[1] =>
+        {
+            fused::conv2d(x, layer.weight.val(), bias.val(), layer.stride[0], padding)
+        }
+        _ => layer.forward(x),
+    }
+}
+
+/// SiLU(GroupNorm(x)) through the fused kernel, with the layer's own γ and β.
+fn norm_silu(layer: &GroupNorm, x: Tensor<4>) -> Tensor<4> {
+    match (&layer.gamma, &layer.beta) {
+        (Some(gamma), Some(beta)) => {
+            fused::group_norm_silu(x, gamma.val(), beta.val(), layer.num_groups, true)
+        }
+        _ => silu(layer.forward(x)),
+    }
+}
+
+/// GroupNorm alone through the fused kernel (the attention block's input).
+fn norm(layer: &GroupNorm, x: Tensor<4>) -> Tensor<4> {
+    match (&layer.gamma, &layer.beta) {
+        (Some(gamma), Some(beta)) => {
+            fused::group_norm_silu(x, gamma.val(), beta.val(), layer.num_groups, false)
+        }
+        _ => layer.forward(x),
+    }
+}
+
 /// Residual block: GroupNorm → SiLU → conv → + time → GroupNorm → SiLU → conv, plus a
 /// 1 × 1 conv on the shortcut when the channel count changes.
 #[derive(Module, Debug)]
@@ -268,12 +316,12 @@ impl ResBlock {
     /// # Shapes
     /// `x`: [B, Ci, H, W]; `temb`: [B, Tdim] (already through SiLU) → [B, Co, H, W].
     pub fn forward(&self, x: Tensor<4>, temb: Tensor<2>) -> Tensor<4> {
-        let h = self.conv1.forward(silu(self.norm1.forward(x.clone())));
+        let h = conv(&self.conv1, norm_silu(&self.norm1, x.clone()));
         let [b, co, _, _] = h.dims();
         let h = h + self.time.forward(temb).reshape([b, co, 1, 1]);
-        let h = self.conv2.forward(silu(self.norm2.forward(h)));
+        let h = conv(&self.conv2, norm_silu(&self.norm2, h));
         let skip = match &self.shortcut {
-            Some(conv) => conv.forward(x),
+            Some(layer) => conv(layer, x),
             None => x,
         };
         skip + h
@@ -307,9 +355,7 @@ impl AttentionBlock {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let [b, c, h, w] = x.dims();
         let n = h * w;
-        let tokens = self
-            .norm
-            .forward(x.clone())
+        let tokens = norm(&self.norm, x.clone())
             .reshape([b, c, n])
             .swap_dims(1, 2);
         let qkv = self.qkv.forward(tokens);
@@ -363,7 +409,7 @@ impl UNet {
         // Every block takes SiLU(temb) (DDPM's `nonlinearity(temb)` before `temb_proj`).
         let temb = silu(temb);
 
-        let mut h = self.conv_in.forward(x_t);
+        let mut h = conv(&self.conv_in, x_t);
         let mut skips = vec![h.clone()];
         for level in &self.down {
             for (j, block) in level.blocks.iter().enumerate() {
@@ -374,7 +420,7 @@ impl UNet {
                 skips.push(h.clone());
             }
             if let Some(down) = &level.resample {
-                h = down.forward(h);
+                h = conv(down, h);
                 skips.push(h.clone());
             }
         }
@@ -399,10 +445,10 @@ impl UNet {
                 let [_, _, hh, ww] = h.dims();
                 let options = InterpolateOptions::new(InterpolateMode::Nearest)
                     .with_output_size([2 * hh, 2 * ww]);
-                h = up.forward(interpolate(h, options));
+                h = conv(up, interpolate(h, options));
             }
         }
-        self.conv_out.forward(silu(self.norm_out.forward(h)))
+        conv(&self.conv_out, norm_silu(&self.norm_out, h))
     }
 
     /// Image channels and side this network was built for.

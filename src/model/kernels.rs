@@ -1,0 +1,596 @@
+//! CPU kernels for the denoisers' hot layers, on plain `f32` slices (no burn types): fused
+//! GroupNorm + SiLU forward and backward, and a 2-D convolution with its input and weight
+//! gradients as im2col + GEMM.
+//!
+//! Why they exist: on burn's `flex` backend a training step spent most of its time in
+//! three places (see the README's Performance section): GroupNorm built from ~8 separate
+//! tensor ops, SiLU with a scalar `expf` per element and a fresh buffer per op, and the
+//! convolution backward through burn's generic path (a transposed convolution for the
+//! input gradient, and for the weight gradient a convolution over batch/channel-swapped
+//! tensors whose "kernel" is the whole feature map). Here each is one or two passes over
+//! memory, parallel over the batch, with scratch buffers kept per thread.
+//!
+//! Layouts are channel-first and contiguous: `x[b][c][y][x]`, weights `[co][ci][ky][kx]`.
+
+use gemm::Parallelism;
+use rayon::prelude::*;
+use std::cell::RefCell;
+
+// ---------------------------------------------------------------------------------------
+// Fast exp / sigmoid
+
+/// e^x to ~2 ulp over the range where it is finite, in a form the compiler vectorises
+/// (no branches, no table): e^x = 2^n · p(r), n = round(x·log2 e), r = x − n·ln 2.
+///
+/// # Formula
+/// Cephes' `expf`: a degree-6 polynomial for e^r on |r| ≤ ln2/2, 2^n built in the exponent
+/// bits; inputs are clamped to [−87.3, 88.37] (so 2^n stays a normal f32).
+#[inline(always)]
+pub fn exp_fast(x: f32) -> f32 {
+    let x = x.clamp(-87.336_54, 88.376_26);
+    let n = (x * std::f32::consts::LOG2_E).round();
+    // Two-part ln 2 keeps r exact to f32 precision.
+    let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
+    let r2 = r * r;
+    let p = 1.987_569_1e-4_f32;
+    let p = p * r + 1.398_199_9e-3;
+    let p = p * r + 8.333_452e-3;
+    let p = p * r + 4.166_579_6e-2;
+    let p = p * r + 1.666_666_5e-1;
+    let p = p * r + 5e-1;
+    let e = p * r2 + r + 1.0;
+    let bits = ((n as i32 + 127) as u32) << 23;
+    e * f32::from_bits(bits)
+}
+
+/// σ(x) = 1 / (1 + e^(−x)).
+#[inline(always)]
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + exp_fast(-x))
+}
+
+// ---------------------------------------------------------------------------------------
+// GroupNorm + SiLU
+
+/// The shape of a GroupNorm input and its groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NormShape {
+    pub batch: usize,
+    pub channels: usize,
+    /// H·W.
+    pub pixels: usize,
+    pub groups: usize,
+}
+
+impl NormShape {
+    fn channels_per_group(&self) -> usize {
+        self.channels / self.groups
+    }
+    fn item_len(&self) -> usize {
+        self.channels * self.pixels
+    }
+}
+
+/// Mean and 1/√(var + eps) of one group's values (two passes in f64: exact enough for
+/// any activation scale, and the group is in cache for the second).
+fn group_stats(values: &[f32], eps: f64) -> (f32, f32) {
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().map(|&v| v as f64).sum::<f64>() / n;
+    let var = values
+        .iter()
+        .map(|&v| {
+            let d = v as f64 - mean;
+            d * d
+        })
+        .sum::<f64>()
+        / n;
+    (mean as f32, (1.0 / (var + eps).sqrt()) as f32)
+}
+
+/// z = SiLU(GroupNorm(x)·γ + β), per item.
+///
+/// # Shapes
+/// `x`, `out`: [B, C, H·W]; `gamma`, `beta`: [C].
+///
+/// # Formula
+/// x̂ = (x − μ_g)/√(σ²_g + eps) over each group g of C/G channels × H·W pixels;
+/// y = γ_c·x̂ + β_c; z = y·σ(y).
+pub fn group_norm_silu(
+    x: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    shape: NormShape,
+    eps: f64,
+    silu: bool,
+    out: &mut [f32],
+) {
+    let item = shape.item_len();
+    let span = shape.channels_per_group() * shape.pixels;
+    out.par_chunks_mut(item)
+        .zip(x.par_chunks(item))
+        .for_each(|(out, x)| {
+            for (g, (out_g, x_g)) in out.chunks_mut(span).zip(x.chunks(span)).enumerate() {
+                let (mean, rstd) = group_stats(x_g, eps);
+                let c0 = g * shape.channels_per_group();
+                for (k, (o, xv)) in out_g
+                    .chunks_mut(shape.pixels)
+                    .zip(x_g.chunks(shape.pixels))
+                    .enumerate()
+                {
+                    let scale = gamma[c0 + k] * rstd;
+                    let shift = beta[c0 + k] - mean * scale;
+                    if silu {
+                        for (o, &v) in o.iter_mut().zip(xv) {
+                            let y = v * scale + shift;
+                            *o = y * sigmoid(y);
+                        }
+                    } else {
+                        for (o, &v) in o.iter_mut().zip(xv) {
+                            *o = v * scale + shift;
+                        }
+                    }
+                }
+            }
+        });
+}
+
+/// Gradients of [`group_norm_silu`] with respect to x, γ and β, given ∂L/∂z.
+///
+/// # Shapes
+/// `x`, `grad`, `dx`: [B, C, H·W]; `gamma`, `beta`, `dgamma`, `dbeta`: [C].
+///
+/// # Formula
+/// g_y = ∂L/∂z · σ(y)(1 + y(1 − σ(y))) (or ∂L/∂z without SiLU); ∂L/∂γ_c = Σ g_y·x̂;
+/// ∂L/∂β_c = Σ g_y; with g = g_y·γ_c, ∂L/∂x = r·(g − mean_g(g) − x̂·mean_g(g·x̂)).
+#[allow(clippy::too_many_arguments)]
+pub fn group_norm_silu_backward(
+    x: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    grad: &[f32],
+    shape: NormShape,
+    eps: f64,
+    silu: bool,
+    dx: &mut [f32],
+) -> (Vec<f32>, Vec<f32>) {
+    let item = shape.item_len();
+    let cpg = shape.channels_per_group();
+    let span = cpg * shape.pixels;
+    let c = shape.channels;
+    let partials: Vec<(Vec<f64>, Vec<f64>)> = dx
+        .par_chunks_mut(item)
+        .zip(x.par_chunks(item))
+        .zip(grad.par_chunks(item))
+        .fold(
+            || (vec![0.0_f64; c], vec![0.0_f64; c]),
+            |(mut dgamma, mut dbeta), ((dx, x), grad)| {
+                for g in 0..shape.groups {
+                    let range = g * span..(g + 1) * span;
+                    let (x_g, grad_g) = (&x[range.clone()], &grad[range.clone()]);
+                    let dx_g = &mut dx[range];
+                    let (mean, rstd) = group_stats(x_g, eps);
+                    // First pass: g_y into dx (as scratch), channel sums, group means.
+                    let (mut sum_g, mut sum_gx) = (0.0_f64, 0.0_f64);
+                    for k in 0..cpg {
+                        let ch = g * cpg + k;
+                        let (gm, bt) = (gamma[ch], beta[ch]);
+                        let px = k * shape.pixels..(k + 1) * shape.pixels;
+                        let (mut dg, mut db) = (0.0_f32, 0.0_f32);
+                        let (mut sg, mut sgx) = (0.0_f32, 0.0_f32);
+                        for ((d, &v), &up) in dx_g[px.clone()]
+                            .iter_mut()
+                            .zip(&x_g[px.clone()])
+                            .zip(&grad_g[px])
+                        {
+                            let xh = (v - mean) * rstd;
+                            let gy = if silu {
+                                let y = gm * xh + bt;
+                                let s = sigmoid(y);
+                                up * s * (1.0 + y * (1.0 - s))
+                            } else {
+                                up
+                            };
+                            dg += gy * xh;
+                            db += gy;
+                            let gx = gy * gm;
+                            sg += gx;
+                            sgx += gx * xh;
+                            *d = gx;
+                        }
+                        dgamma[ch] += dg as f64;
+                        dbeta[ch] += db as f64;
+                        sum_g += sg as f64;
+                        sum_gx += sgx as f64;
+                    }
+                    let n = span as f64;
+                    let (m_g, m_gx) = ((sum_g / n) as f32, (sum_gx / n) as f32);
+                    // Second pass: dx = r·(g − mean(g) − x̂·mean(g·x̂)).
+                    for (d, &v) in dx_g.iter_mut().zip(x_g) {
+                        let xh = (v - mean) * rstd;
+                        *d = rstd * (*d - m_g - xh * m_gx);
+                    }
+                }
+                (dgamma, dbeta)
+            },
+        )
+        .collect();
+    let mut dgamma = vec![0.0_f64; c];
+    let mut dbeta = vec![0.0_f64; c];
+    for (dg, db) in partials {
+        for i in 0..c {
+            dgamma[i] += dg[i];
+            dbeta[i] += db[i];
+        }
+    }
+    (
+        dgamma.into_iter().map(|v| v as f32).collect(),
+        dbeta.into_iter().map(|v| v as f32).collect(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Convolution as im2col + GEMM
+
+/// A square 2-D convolution's geometry (dilation 1, one group).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvShape {
+    pub batch: usize,
+    pub in_channels: usize,
+    pub out_channels: usize,
+    pub height: usize,
+    pub width: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub padding: usize,
+}
+
+impl ConvShape {
+    pub fn out_height(&self) -> usize {
+        (self.height + 2 * self.padding - self.kernel) / self.stride + 1
+    }
+    pub fn out_width(&self) -> usize {
+        (self.width + 2 * self.padding - self.kernel) / self.stride + 1
+    }
+    /// Rows of the im2col matrix: Ci·k·k.
+    fn col_rows(&self) -> usize {
+        self.in_channels * self.kernel * self.kernel
+    }
+    fn out_pixels(&self) -> usize {
+        self.out_height() * self.out_width()
+    }
+    fn in_item(&self) -> usize {
+        self.in_channels * self.height * self.width
+    }
+    fn out_item(&self) -> usize {
+        self.out_channels * self.out_pixels()
+    }
+    /// Whether the output is at least one pixel and the numbers make sense.
+    pub fn is_valid(&self) -> bool {
+        self.kernel > 0
+            && self.stride > 0
+            && self.height + 2 * self.padding >= self.kernel
+            && self.width + 2 * self.padding >= self.kernel
+    }
+}
+
+thread_local! {
+    /// One im2col buffer per thread, grown as needed and reused across calls (a training
+    /// step would otherwise fault in megabytes of fresh pages per convolution).
+    static COLUMNS: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+fn with_columns<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    COLUMNS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            if buf.len() < len {
+                buf.resize(len, 0.0);
+            }
+            f(&mut buf[..len])
+        }
+        // A rayon worker that picked up a second convolution while it waits inside the
+        // first one: that one gets a buffer of its own.
+        Err(_) => f(&mut vec![0.0; len]),
+    })
+}
+
+/// The im2col matrix of one item: row (ci, ky, kx) holds x[ci] shifted by (ky, kx) at each
+/// output pixel (zero outside the image).
+///
+/// # Shapes
+/// `x`: [Ci, H, W] → `cols`: [Ci·k·k, OH·OW].
+fn im2col(x: &[f32], s: &ConvShape, cols: &mut [f32]) {
+    let (oh, ow) = (s.out_height(), s.out_width());
+    let (h, w, k, st, p) = (s.height, s.width, s.kernel, s.stride, s.padding);
+    let mut row = 0;
+    for ci in 0..s.in_channels {
+        let plane = &x[ci * h * w..(ci + 1) * h * w];
+        for ky in 0..k {
+            for kx in 0..k {
+                let dst = &mut cols[row * oh * ow..(row + 1) * oh * ow];
+                for oy in 0..oh {
+                    let iy = (oy * st + ky) as isize - p as isize;
+                    let out_row = &mut dst[oy * ow..(oy + 1) * ow];
+                    if iy < 0 || iy >= h as isize {
+                        out_row.fill(0.0);
+                        continue;
+                    }
+                    let src = &plane[iy as usize * w..(iy as usize + 1) * w];
+                    if st == 1 {
+                        // A shifted copy of one input row, zero-padded at both ends.
+                        let shift = kx as isize - p as isize;
+                        for (ox, o) in out_row.iter_mut().enumerate() {
+                            let ix = ox as isize + shift;
+                            *o = if ix >= 0 && ix < w as isize {
+                                src[ix as usize]
+                            } else {
+                                0.0
+                            };
+                        }
+                    } else {
+                        for (ox, o) in out_row.iter_mut().enumerate() {
+                            let ix = (ox * st + kx) as isize - p as isize;
+                            *o = if ix >= 0 && ix < w as isize {
+                                src[ix as usize]
+                            } else {
+                                0.0
+                            };
+                        }
+                    }
+                }
+                row += 1;
+            }
+        }
+    }
+}
+
+/// Adds the columns back onto the image they came from (the adjoint of [`im2col`]).
+///
+/// # Shapes
+/// `cols`: [Ci·k·k, OH·OW] → `dx`: [Ci, H, W] (overwritten).
+fn col2im(cols: &[f32], s: &ConvShape, dx: &mut [f32]) {
+    dx.fill(0.0);
+    let (oh, ow) = (s.out_height(), s.out_width());
+    let (h, w, k, st, p) = (s.height, s.width, s.kernel, s.stride, s.padding);
+    let mut row = 0;
+    for ci in 0..s.in_channels {
+        let plane = &mut dx[ci * h * w..(ci + 1) * h * w];
+        for ky in 0..k {
+            for kx in 0..k {
+                let src = &cols[row * oh * ow..(row + 1) * oh * ow];
+                for oy in 0..oh {
+                    let iy = (oy * st + ky) as isize - p as isize;
+                    if iy < 0 || iy >= h as isize {
+                        continue;
+                    }
+                    let dst = &mut plane[iy as usize * w..(iy as usize + 1) * w];
+                    let col_row = &src[oy * ow..(oy + 1) * ow];
+                    for (ox, &v) in col_row.iter().enumerate() {
+                        let ix = (ox * st + kx) as isize - p as isize;
+                        if ix >= 0 && ix < w as isize {
+                            dst[ix as usize] += v;
+                        }
+                    }
+                }
+                row += 1;
+            }
+        }
+    }
+}
+
+/// dst (m × n, row-major, leading dimension n) = lhs · rhs (+ dst when `accumulate`), with
+/// each operand given by its row and column strides.
+#[allow(clippy::too_many_arguments)]
+fn matmul(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: &mut [f32],
+    accumulate: bool,
+    lhs: &[f32],
+    lhs_rs: isize,
+    lhs_cs: isize,
+    rhs: &[f32],
+    rhs_rs: isize,
+    rhs_cs: isize,
+    parallel: bool,
+) {
+    debug_assert!(dst.len() >= m * n);
+    let parallelism = if parallel {
+        Parallelism::Rayon(0)
+    } else {
+        Parallelism::None
+    };
+    // SAFETY: every operand is a live slice large enough for the strides given (checked by
+    // the callers' shape arithmetic); dst does not alias lhs or rhs.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            accumulate,
+            lhs.as_ptr(),
+            lhs_cs,
+            lhs_rs,
+            rhs.as_ptr(),
+            rhs_cs,
+            rhs_rs,
+            if accumulate { 1.0 } else { 0.0 },
+            1.0,
+            false,
+            false,
+            false,
+            parallelism,
+        );
+    }
+}
+
+/// Whether to spread a batch over threads item by item (else one item at a time with a
+/// parallel GEMM: batch 1, the app's predictions).
+fn per_item_parallel(batch: usize) -> bool {
+    batch >= rayon::current_num_threads().max(2)
+}
+
+/// out = conv(x, w) + bias.
+///
+/// # Shapes
+/// `x`: [B, Ci, H, W]; `w`: [Co, Ci, k, k]; `bias`: [Co] → `out`: [B, Co, OH, OW].
+pub fn conv2d(x: &[f32], w: &[f32], bias: &[f32], s: &ConvShape, out: &mut [f32]) {
+    let (rows, pix) = (s.col_rows(), s.out_pixels());
+    let run = |x: &[f32], out: &mut [f32], parallel: bool| {
+        with_columns(rows * pix, |cols| {
+            im2col(x, s, cols);
+            // out [Co, P] = w [Co, K] · cols [K, P]
+            matmul(
+                s.out_channels,
+                pix,
+                rows,
+                out,
+                false,
+                w,
+                rows as isize,
+                1,
+                cols,
+                pix as isize,
+                1,
+                parallel,
+            );
+        });
+        for (co, plane) in out.chunks_mut(pix).enumerate() {
+            let b = bias[co];
+            plane.iter_mut().for_each(|v| *v += b);
+        }
+    };
+    if per_item_parallel(s.batch) {
+        out.par_chunks_mut(s.out_item())
+            .zip(x.par_chunks(s.in_item()))
+            .for_each(|(out, x)| run(x, out, false));
+    } else {
+        for (out, x) in out.chunks_mut(s.out_item()).zip(x.chunks(s.in_item())) {
+            run(x, out, true);
+        }
+    }
+}
+
+/// ∂L/∂x of [`conv2d`] given ∂L/∂out: col2im(wᵀ · grad).
+///
+/// # Shapes
+/// `w`: [Co, Ci, k, k]; `grad`: [B, Co, OH, OW] → `dx`: [B, Ci, H, W].
+pub fn conv2d_input_grad(w: &[f32], grad: &[f32], s: &ConvShape, dx: &mut [f32]) {
+    let (rows, pix) = (s.col_rows(), s.out_pixels());
+    let run = |grad: &[f32], dx: &mut [f32], parallel: bool| {
+        with_columns(rows * pix, |cols| {
+            // cols [K, P] = wᵀ [K, Co] · grad [Co, P]
+            matmul(
+                rows,
+                pix,
+                s.out_channels,
+                cols,
+                false,
+                w,
+                1,
+                rows as isize,
+                grad,
+                pix as isize,
+                1,
+                parallel,
+            );
+            col2im(cols, s, dx);
+        });
+    };
+    if per_item_parallel(s.batch) {
+        dx.par_chunks_mut(s.in_item())
+            .zip(grad.par_chunks(s.out_item()))
+            .for_each(|(dx, grad)| run(grad, dx, false));
+    } else {
+        for (dx, grad) in dx.chunks_mut(s.in_item()).zip(grad.chunks(s.out_item())) {
+            run(grad, dx, true);
+        }
+    }
+}
+
+/// ∂L/∂w and ∂L/∂bias of [`conv2d`] given ∂L/∂out: Σ_b grad_b · im2col(x_b)ᵀ.
+///
+/// # Shapes
+/// `x`: [B, Ci, H, W]; `grad`: [B, Co, OH, OW] → ([Co, Ci, k, k], [Co]).
+pub fn conv2d_weight_grad(x: &[f32], grad: &[f32], s: &ConvShape) -> (Vec<f32>, Vec<f32>) {
+    let (rows, pix, co) = (s.col_rows(), s.out_pixels(), s.out_channels);
+    let accumulate =
+        |dw: &mut [f32], db: &mut [f32], x: &[f32], grad: &[f32], first: bool, parallel: bool| {
+            with_columns(rows * pix, |cols| {
+                im2col(x, s, cols);
+                // dw [Co, K] (+)= grad [Co, P] · colsᵀ [P, K]
+                matmul(
+                    co,
+                    rows,
+                    pix,
+                    dw,
+                    !first,
+                    grad,
+                    pix as isize,
+                    1,
+                    cols,
+                    1,
+                    pix as isize,
+                    parallel,
+                );
+            });
+            for (c, plane) in grad.chunks(pix).enumerate() {
+                db[c] += plane.iter().sum::<f32>();
+            }
+        };
+    let items: Vec<(&[f32], &[f32])> = x
+        .chunks(s.in_item())
+        .zip(grad.chunks(s.out_item()))
+        .collect();
+    if per_item_parallel(s.batch) {
+        // One accumulator per rayon split, summed at the end.
+        let (dw, db) = items
+            .par_iter()
+            .fold(
+                || (Vec::new(), vec![0.0_f32; co]),
+                |(mut dw, mut db): (Vec<f32>, Vec<f32>), (x, g)| {
+                    let first = dw.is_empty();
+                    if first {
+                        dw = vec![0.0_f32; co * rows];
+                    }
+                    accumulate(&mut dw, &mut db, x, g, first, false);
+                    (dw, db)
+                },
+            )
+            .reduce(
+                || (Vec::new(), vec![0.0_f32; co]),
+                |(a, mut da), (b, db)| {
+                    for (x, y) in da.iter_mut().zip(&db) {
+                        *x += y;
+                    }
+                    if a.is_empty() {
+                        return (b, da);
+                    }
+                    if b.is_empty() {
+                        return (a, da);
+                    }
+                    let mut a = a;
+                    for (x, y) in a.iter_mut().zip(&b) {
+                        *x += y;
+                    }
+                    (a, da)
+                },
+            );
+        let dw = if dw.is_empty() {
+            vec![0.0; co * rows]
+        } else {
+            dw
+        };
+        (dw, db)
+    } else {
+        let mut dw = vec![0.0_f32; co * rows];
+        let mut db = vec![0.0_f32; co];
+        for (i, (x, g)) in items.iter().enumerate() {
+            accumulate(&mut dw, &mut db, x, g, i == 0, true);
+        }
+        (dw, db)
+    }
+}
