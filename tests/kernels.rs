@@ -213,3 +213,24 @@ proptest! {
         check_conv(b, ci, co, h, w, k, stride, pad);
     }
 }
+
+#[test]
+fn gelu_matches_burn_forward_and_backward() {
+    let ad = flex().autodiff();
+    let x = Tensor::<2>::random([300, 37], Distribution::Normal(0.0, 3.0), &ad);
+    let r = Tensor::<2>::random([300, 37], Distribution::Normal(0.0, 1.0), &ad);
+    let run = |fused_path: bool| {
+        let x = x.clone().detach().require_grad();
+        let out = if fused_path {
+            fused::gelu(x.clone())
+        } else {
+            burn::tensor::activation::gelu(x.clone())
+        };
+        let grads = (out.clone() * r.clone()).sum().backward();
+        (values(out.detach()), values(x.grad(&grads).expect("dx")))
+    };
+    let (o1, d1) = run(true);
+    let (o0, d0) = run(false);
+    assert_all_close(&o1, &o0, "gelu");
+    assert_all_close(&d1, &d0, "gelu dx");
+}

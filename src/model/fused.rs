@@ -57,6 +57,12 @@ pub trait DenoiserOps: burn::backend::Backend {
         padding: usize,
     ) -> FloatTensor<Self>;
 
+    /// GELU(x) = x·Φ(x), elementwise.
+    fn gelu_fused(x: FloatTensor<Self>) -> FloatTensor<Self>;
+
+    /// ∂L/∂x of [`DenoiserOps::gelu_fused`] given ∂L/∂out.
+    fn gelu_fused_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self>;
+
     /// The gradients of [`DenoiserOps::conv2d_gemm`] for x, the weight and the bias.
     fn conv2d_gemm_backward(
         x: FloatTensor<Self>,
@@ -176,6 +182,20 @@ mod flex_impl {
             )
         }
 
+        fn gelu_fused(x: FlexTensor) -> FlexTensor {
+            let x = values(&x);
+            let mut out = vec![0.0_f32; x.layout().num_elements()];
+            kernels::gelu(f32s(&x), &mut out);
+            tensor(out, x.layout().shape().to_vec())
+        }
+
+        fn gelu_fused_backward(x: FlexTensor, grad: FlexTensor) -> FlexTensor {
+            let (x, grad) = (values(&x), values(&grad));
+            let mut dx = vec![0.0_f32; x.layout().num_elements()];
+            kernels::gelu_backward(f32s(&x), f32s(&grad), &mut dx);
+            tensor(dx, x.layout().shape().to_vec())
+        }
+
         fn conv2d_gemm(
             x: FlexTensor,
             weight: FlexTensor,
@@ -252,6 +272,27 @@ impl<B: DenoiserOps> Backward<B, 3> for GroupNormSiluBackward {
 }
 
 #[derive(Debug)]
+struct GeluBackward;
+
+impl<B: DenoiserOps> Backward<B, 1> for GeluBackward {
+    type State = NodeId;
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, 1>,
+        grads: &mut Gradients,
+        checkpointer: &mut Checkpointer,
+    ) {
+        let [node_x] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let x: FloatTensor<B> = checkpointer.retrieve_node_output(ops.state);
+        if let Some(node) = node_x {
+            grads.register::<B>(node.id, B::gelu_fused_backward(x, grad));
+        }
+    }
+}
+
+#[derive(Debug)]
 struct ConvGemmBackward;
 
 impl<B: DenoiserOps> Backward<B, 3> for ConvGemmBackward {
@@ -282,6 +323,26 @@ impl<B: DenoiserOps> Backward<B, 3> for ConvGemmBackward {
 }
 
 impl<B: DenoiserOps, C: CheckpointStrategy> DenoiserOps for Autodiff<B, C> {
+    fn gelu_fused(x: FloatTensor<Self>) -> FloatTensor<Self> {
+        match GeluBackward
+            .prepare::<C>([x.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let state = prep.checkpoint(&x);
+                let out = B::gelu_fused(x.into_primitive());
+                prep.finish(state, out)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::gelu_fused(x.into_primitive())),
+        }
+    }
+
+    fn gelu_fused_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self> {
+        let dx = B::gelu_fused_backward(x.into_primitive(), grad.into_primitive());
+        <Autodiff<B, C> as burn::backend::AutodiffBackend>::from_inner(dx)
+    }
+
     fn group_norm_silu(
         x: FloatTensor<Self>,
         gamma: FloatTensor<Self>,
@@ -463,6 +524,14 @@ pub fn group_norm_composed(
     let var = centred.clone().square().mean_dim(2);
     let normed = centred / (var + GROUP_NORM_EPS).sqrt();
     normed.reshape([b, c, h, w]) * gamma.reshape([1, c, 1, 1]) + beta.reshape([1, c, 1, 1])
+}
+
+/// GELU(x) = x·Φ(x) (exact form), fused where the backend allows.
+pub fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    if fused_available(&x.device()) {
+        return Tensor::from_dispatch(burn::backend::Dispatch::gelu_fused(x.into_dispatch()));
+    }
+    burn::tensor::activation::gelu(x)
 }
 
 /// A square convolution with bias, as im2col + GEMM where the backend allows.

@@ -71,20 +71,31 @@ impl NormShape {
     }
 }
 
-/// Mean and 1/√(var + eps) of one group's values (two passes in f64: exact enough for
-/// any activation scale, and the group is in cache for the second).
+const LANES: usize = 8;
+
+/// Σ f(v) over `values` in eight independent f32 accumulators (so the compiler vectorises
+/// the loop; one accumulator would be a serial chain of adds), combined in f64.
+#[inline(always)]
+fn lane_sum(values: &[f32], f: impl Fn(f32) -> f32) -> f64 {
+    let mut acc = [0.0_f32; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a += f(v);
+        }
+    }
+    acc.iter().map(|&a| a as f64).sum::<f64>() + tail.iter().map(|&v| f(v) as f64).sum::<f64>()
+}
+
+/// Mean and 1/√(var + eps) of one group's values (two passes: the variance of the
+/// centred values stays accurate when the mean is large; the group is in cache for the
+/// second).
 fn group_stats(values: &[f32], eps: f64) -> (f32, f32) {
     let n = values.len().max(1) as f64;
-    let mean = values.iter().map(|&v| v as f64).sum::<f64>() / n;
-    let var = values
-        .iter()
-        .map(|&v| {
-            let d = v as f64 - mean;
-            d * d
-        })
-        .sum::<f64>()
-        / n;
-    (mean as f32, (1.0 / (var + eps).sqrt()) as f32)
+    let mean = (lane_sum(values, |v| v) / n) as f32;
+    let var = lane_sum(values, |v| (v - mean) * (v - mean)) / n;
+    (mean, (1.0 / (var + eps).sqrt()) as f32)
 }
 
 /// z = SiLU(GroupNorm(x)·γ + β), per item.
@@ -175,13 +186,11 @@ pub fn group_norm_silu_backward(
                         let ch = g * cpg + k;
                         let (gm, bt) = (gamma[ch], beta[ch]);
                         let px = k * shape.pixels..(k + 1) * shape.pixels;
-                        let (mut dg, mut db) = (0.0_f32, 0.0_f32);
-                        let (mut sg, mut sgx) = (0.0_f32, 0.0_f32);
-                        for ((d, &v), &up) in dx_g[px.clone()]
-                            .iter_mut()
-                            .zip(&x_g[px.clone()])
-                            .zip(&grad_g[px])
-                        {
+                        // Four sums per channel, each in eight lanes (vectorised).
+                        let mut acc = [[0.0_f32; LANES]; 4];
+                        let d_px = &mut dx_g[px.clone()];
+                        let (x_px, up_px) = (&x_g[px.clone()], &grad_g[px]);
+                        let step = |v: f32, up: f32| -> (f32, f32, f32) {
                             let xh = (v - mean) * rstd;
                             let gy = if silu {
                                 let y = gm * xh + bt;
@@ -190,17 +199,41 @@ pub fn group_norm_silu_backward(
                             } else {
                                 up
                             };
-                            dg += gy * xh;
-                            db += gy;
-                            let gx = gy * gm;
-                            sg += gx;
-                            sgx += gx * xh;
+                            (gy, gy * gm, xh)
+                        };
+                        let mut d_chunks = d_px.chunks_exact_mut(LANES);
+                        let mut x_chunks = x_px.chunks_exact(LANES);
+                        let mut u_chunks = up_px.chunks_exact(LANES);
+                        for ((dc, xc), uc) in (&mut d_chunks).zip(&mut x_chunks).zip(&mut u_chunks)
+                        {
+                            for l in 0..LANES {
+                                let (gy, gx, xh) = step(xc[l], uc[l]);
+                                acc[0][l] += gy * xh;
+                                acc[1][l] += gy;
+                                acc[2][l] += gx;
+                                acc[3][l] += gx * xh;
+                                dc[l] = gx;
+                            }
+                        }
+                        let tails = d_chunks
+                            .into_remainder()
+                            .iter_mut()
+                            .zip(x_chunks.remainder())
+                            .zip(u_chunks.remainder());
+                        for (l, ((d, &v), &up)) in tails.enumerate() {
+                            let (gy, gx, xh) = step(v, up);
+                            acc[0][l] += gy * xh;
+                            acc[1][l] += gy;
+                            acc[2][l] += gx;
+                            acc[3][l] += gx * xh;
                             *d = gx;
                         }
-                        dgamma[ch] += dg as f64;
-                        dbeta[ch] += db as f64;
-                        sum_g += sg as f64;
-                        sum_gx += sgx as f64;
+                        let total = |k: usize| acc[k].iter().map(|&a| a as f64).sum::<f64>();
+                        let (dg, db, sg, sgx) = (total(0), total(1), total(2), total(3));
+                        dgamma[ch] += dg;
+                        dbeta[ch] += db;
+                        sum_g += sg;
+                        sum_gx += sgx;
                     }
                     let n = span as f64;
                     let (m_g, m_gx) = ((sum_g / n) as f32, (sum_gx / n) as f32);
@@ -479,6 +512,31 @@ pub fn conv2d(x: &[f32], w: &[f32], bias: &[f32], s: &ConvShape, out: &mut [f32]
 /// # Shapes
 /// `w`: [Co, Ci, k, k]; `grad`: [B, Co, OH, OW] → `dx`: [B, Ci, H, W].
 pub fn conv2d_input_grad(w: &[f32], grad: &[f32], s: &ConvShape, dx: &mut [f32]) {
+    if s.stride == 1 && 2 * s.padding + 1 == s.kernel {
+        // With stride 1 and "same" padding the input gradient is itself a "same"
+        // convolution of the output gradient with the kernel flipped and its channels
+        // swapped: one GEMM with K = Co·k·k instead of a K = Co GEMM and a col2im scatter.
+        let k = s.kernel;
+        let (ci, co) = (s.in_channels, s.out_channels);
+        let mut flipped = vec![0.0_f32; w.len()];
+        for o in 0..co {
+            for i in 0..ci {
+                for ky in 0..k {
+                    for kx in 0..k {
+                        flipped[((i * co + o) * k + ky) * k + kx] =
+                            w[((o * ci + i) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
+                    }
+                }
+            }
+        }
+        let transposed = ConvShape {
+            in_channels: co,
+            out_channels: ci,
+            ..*s
+        };
+        conv2d(grad, &flipped, &vec![0.0; ci], &transposed, dx);
+        return;
+    }
     let (rows, pix) = (s.col_rows(), s.out_pixels());
     let run = |grad: &[f32], dx: &mut [f32], parallel: bool| {
         with_columns(rows * pix, |cols| {
@@ -593,4 +651,55 @@ pub fn conv2d_weight_grad(x: &[f32], grad: &[f32], s: &ConvShape) -> (Vec<f32>, 
         }
         (dw, db)
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// GELU
+
+/// erf(x) to ~1.5e-7 (Abramowitz & Stegun 7.1.26), branch-free so loops vectorise.
+#[inline(always)]
+pub fn erf_fast(x: f32) -> f32 {
+    let a = x.abs();
+    let t = 1.0 / (1.0 + 0.327_591_1 * a);
+    let poly = t
+        * (0.254_829_6
+            + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152_1 + t * 1.061_405_4))));
+    let y = 1.0 - poly * exp_fast(-a * a);
+    y.copysign(x)
+}
+
+const FRAC_1_SQRT_2: f32 = std::f32::consts::FRAC_1_SQRT_2;
+/// 1/√(2π).
+const FRAC_1_SQRT_2PI: f32 = 0.398_942_3;
+
+/// GELU(x) = x·Φ(x) = ½x(1 + erf(x/√2)), the exact (not tanh) form burn and PyTorch use.
+///
+/// # Shapes
+/// `x`, `out`: any length, the same.
+pub fn gelu(x: &[f32], out: &mut [f32]) {
+    const CHUNK: usize = 16 * 1024;
+    out.par_chunks_mut(CHUNK)
+        .zip(x.par_chunks(CHUNK))
+        .for_each(|(o, x)| {
+            for (o, &v) in o.iter_mut().zip(x) {
+                *o = 0.5 * v * (1.0 + erf_fast(v * FRAC_1_SQRT_2));
+            }
+        });
+}
+
+/// ∂L/∂x of [`gelu`] given ∂L/∂out.
+///
+/// # Formula
+/// d GELU/dx = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+pub fn gelu_backward(x: &[f32], grad: &[f32], dx: &mut [f32]) {
+    const CHUNK: usize = 16 * 1024;
+    dx.par_chunks_mut(CHUNK)
+        .zip(x.par_chunks(CHUNK).zip(grad.par_chunks(CHUNK)))
+        .for_each(|(d, (x, g))| {
+            for ((d, &v), &g) in d.iter_mut().zip(x).zip(g) {
+                let cdf = 0.5 * (1.0 + erf_fast(v * FRAC_1_SQRT_2));
+                let pdf = FRAC_1_SQRT_2PI * exp_fast(-0.5 * v * v);
+                *d = g * (cdf + v * pdf);
+            }
+        });
 }

@@ -102,10 +102,11 @@ impl MlpDenoiser {
             ],
             1,
         );
-        let mut h = self.activation.forward(self.input.forward(emb));
+        // GELU through the fused kernel (`self.activation` stays for the record layout).
+        let mut h = super::fused::gelu(self.input.forward(emb));
         for block in &self.blocks {
             // Residual: keeps gradients healthy through the stack.
-            h = h.clone() + self.activation.forward(block.forward(h));
+            h = h.clone() + super::fused::gelu(block.forward(h));
         }
         self.output.forward(h)
     }
