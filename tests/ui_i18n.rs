@@ -457,3 +457,107 @@ fn messages_from_the_core_are_worded_in_korean() {
         assert!(has_hangul(&mixture_error_text(&e, Lang::Ko)), "{e}");
     }
 }
+
+/// A Korean particle left in its "either form" spelling, e.g. "(으)로", "을(를)", "이(가)".
+fn unfilled_particle(s: &str) -> Option<String> {
+    const SYLLABLES: &str = "을를은는이가와과으로라";
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c != '(' {
+            continue;
+        }
+        let inner: String = chars[i + 1..].iter().take_while(|&&c| c != ')').collect();
+        if !inner.is_empty()
+            && inner.chars().count() <= 2
+            && inner.chars().all(|c| SYLLABLES.contains(c))
+        {
+            let from = i.saturating_sub(3);
+            return Some(
+                chars[from..(i + inner.chars().count() + 4).min(chars.len())]
+                    .iter()
+                    .collect(),
+            );
+        }
+    }
+    None
+}
+
+#[test]
+fn every_korean_text_reads_with_its_particles_and_placeholders_filled() {
+    // Each placeholder filled as the panels fill it: words that end on a vowel, on ㄹ,
+    // on another consonant, numbers and file names.
+    let samples: [&[&dyn std::fmt::Display]; 4] = [
+        &[
+            &"moons", &1000, &"bad.png", &3, &"x", &"y", &"z", &"w", &"v", &"u",
+        ],
+        &[
+            &"swiss_roll",
+            &2,
+            &"config.json",
+            &0.5,
+            &"x",
+            &"y",
+            &"z",
+            &"w",
+            &"v",
+            &"u",
+        ],
+        &[
+            &"직접 그리기",
+            &7,
+            &"/tmp/모델",
+            &10,
+            &"x",
+            &"y",
+            &"z",
+            &"w",
+            &"v",
+            &"u",
+        ],
+        &[
+            &"ring8",
+            &1,
+            &"“스텝”",
+            &6,
+            &"x",
+            &"y",
+            &"z",
+            &"w",
+            &"v",
+            &"u",
+        ],
+    ];
+    let mut problems = Vec::new();
+    for (table, entries) in every_table() {
+        for (key, _en, ko) in entries {
+            for args in samples {
+                let text = ddpm_lab::ui::i18n::fill(ko, args);
+                if let Some(bad) = unfilled_particle(&text) {
+                    problems.push(format!("{table}::{key}: “{bad}” in {text}"));
+                }
+                if placeholders(&text).iter().any(|_| true) {
+                    problems.push(format!("{table}::{key}: a placeholder is left in {text}"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The Points warning of the newcomer's walk, filled for the word it names.
+    let text = ddpm_lab::ui::i18n::fill(PtsText::OtherData.ko(), &[&"직접 그리기"]);
+    assert!(text.contains("직접 그리기로 학습함"), "{text}");
+    let text = ddpm_lab::ui::i18n::fill(PtsText::TrainedOn.ko(), &[&"circles", &30]);
+    assert!(text.contains("circles로 30 스텝"), "{text}");
+    // Messages built in code are resolved too.
+    use ddpm_lab::diffusion::lint::FindingKind;
+    use ddpm_lab::ui::schedule::finding_text;
+    let ko = finding_text(
+        &FindingKind::BetaNotPositive {
+            t: 3,
+            value: -0.1,
+            count: 1,
+        },
+        Lang::Ko,
+    );
+    assert!(unfilled_particle(&ko).is_none(), "{ko}");
+    assert!(ko.contains("-0.1이 양수가 아닙니다"), "{ko}");
+}

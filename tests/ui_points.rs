@@ -13,7 +13,7 @@ use ddpm_lab::ui::image::{SamplerKind, ViewMode};
 use ddpm_lab::ui::points::{FIELD_GRID, PointSet, PointsModel, PtsText, TrainSettings};
 use ddpm_lab::ui::{DdpmLabApp, PanelId, PersistedState};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 fn harness_with(state: PersistedState) -> Harness<'static, DdpmLabApp> {
     let mut state = state;
@@ -298,4 +298,148 @@ fn csv_errors_are_worded_in_korean() {
     let ko = data_error_text(&e, ddpm_lab::app::Lang::Ko);
     assert!(ko.contains("3번째 줄"), "{ko}");
     assert_eq!(data_error_text(&e, ddpm_lab::app::Lang::En), e.to_string());
+}
+
+// ---------- what a newcomer tripped on ----------
+
+#[test]
+fn a_model_trained_here_is_kept_for_the_next_start() {
+    let store = tempfile::tempdir().unwrap();
+    let dir = store.path().join("trained-points");
+    let mut state = PersistedState::default();
+    state.points.set = PointSet::Toy(DatasetKind::Circles);
+    state.points.training = tiny_training();
+    state.points.set_store_dir(Some(dir.clone()));
+    let mut h = harness_with(state);
+    h.get_by_label(PtsText::Train.en()).click();
+    settle(&mut h);
+    settle(&mut h);
+    assert_eq!(h.state().state.points.trained_steps(), 30);
+    assert_eq!(h.state().state.points.store_error(), None);
+    for file in ["config.json", "model.bpk", "trained_here.json"] {
+        assert!(dir.join(file).is_file(), "{file} is kept");
+    }
+    let lab = h.state().lab.clone();
+    let before = h.state().state.points.model_checkpoint(&lab).unwrap();
+    let field = |h: &Harness<'static, DdpmLabApp>| {
+        h.state().state.points.field().map(|(t, f)| (t, f.to_vec()))
+    };
+    let field_before = field(&h);
+    // A restart: the persisted state through serde (as eframe stores it), a new app.
+    let text = serde_json::to_string(&h.state().state).unwrap();
+    drop(h);
+    let mut back: PersistedState = serde_json::from_str(&text).unwrap();
+    back.points.set_store_dir(Some(dir.clone()));
+    let mut h = harness_with(back);
+    settle(&mut h);
+    let panel = &h.state().state.points;
+    assert_eq!(panel.model_choice(), PointsModel::Trained);
+    let lab = h.state().lab.clone();
+    let after = panel.model_checkpoint(&lab).expect("the model came back");
+    assert_eq!(after.config, before.config);
+    assert_eq!(after.num_params(), before.num_params());
+    assert_eq!(panel.trained_steps(), 30);
+    assert!(shows(&h, "trained here on circles for 30 steps"));
+    assert!(!shows(&h, PtsText::NoTrained.en()));
+    // Sampling is on: the model answers.
+    assert!(
+        !h.get_by_label(PtsText::FromNoise.en())
+            .accesskit_node()
+            .is_disabled()
+    );
+    // The same weights: the same ε field at the same t.
+    assert_eq!(field(&h), field_before);
+    assert!(field_before.is_some());
+}
+
+#[test]
+fn without_a_trained_model_the_picker_says_so() {
+    let mut state = PersistedState::default();
+    state.points.set = PointSet::Toy(DatasetKind::Circles);
+    state.points.model = Some(PointsModel::Trained);
+    let mut h = harness_with(state);
+    assert!(shows(&h, PtsText::NoTrained.en()));
+    h.get_by_label(PtsText::Model.en()).click();
+    h.run();
+    assert!(shows(&h, PtsText::TrainedNone.en()));
+}
+
+#[test]
+fn the_cloud_plot_keeps_its_size_when_a_status_line_appears() {
+    let mut h = harness_with(PersistedState::default());
+    let before = h.state().state.points.plot_rect().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(&csv, "x,y\n1,oops\n").unwrap();
+    h.state_mut().open_path(&csv);
+    settle(&mut h);
+    assert!(shows(&h, "Could not read bad.csv"));
+    let after = h.state().state.points.plot_rect().unwrap();
+    assert_eq!(after.size(), before.size());
+}
+
+#[test]
+fn a_csv_message_goes_when_the_data_it_describes_changes() {
+    let mut h = harness_with(PersistedState::default());
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("pts.csv");
+    std::fs::write(&csv, "x,y\n10,20\n12,20\n14,24\n").unwrap();
+    h.state_mut().open_path(&csv);
+    settle(&mut h);
+    assert!(shows(&h, "pts.csv: 3 points"));
+    // Other data: the line about pts.csv goes.
+    h.state_mut().state.points.set = PointSet::Toy(DatasetKind::Moons);
+    settle(&mut h);
+    assert!(!shows(&h, "pts.csv"));
+    // A failure stays while its data is shown, and goes with it.
+    std::fs::write(&csv, "x,y\n1,oops\n").unwrap();
+    h.state_mut().open_path(&csv);
+    settle(&mut h);
+    assert!(shows(&h, "Could not read pts.csv"));
+    h.run();
+    assert!(shows(&h, "Could not read pts.csv"));
+    h.state_mut().state.points.set = PointSet::Toy(DatasetKind::Circles);
+    settle(&mut h);
+    assert!(!shows(&h, "Could not read pts.csv"));
+}
+
+#[test]
+fn the_ddpm_steps_field_stays_beside_its_label() {
+    let mut state = PersistedState::default();
+    state.points.reverse.sampler = SamplerKind::Ddpm;
+    let h = harness_with(state);
+    use ddpm_lab::egui::accesskit::Role;
+    let label = h
+        .get_by(|n| n.role() == Role::Label && n.value().as_deref() == Some(PtsText::Steps.en()))
+        .rect();
+    let field = h
+        .get_by_role_and_label(Role::SpinButton, PtsText::Steps.en())
+        .rect();
+    assert!(
+        (label.center().y - field.center().y).abs() < 4.0,
+        "{label:?} {field:?}"
+    );
+    assert!(field.min.x >= label.max.x);
+}
+
+#[test]
+fn a_run_message_goes_when_the_sampler_changes() {
+    let mut state = PersistedState::default();
+    state.points.reverse.sampler = SamplerKind::Ddim;
+    state.points.reverse.ddim_steps = 10;
+    let mut h = harness_with(state);
+    h.get_by_label(PtsText::FromNoise.en()).click();
+    settle(&mut h);
+    assert!(shows(&h, "DDIM-10, η = 0.00: 10 steps in"));
+    // Back to the same settings after a change shows it again; DDPM hides it.
+    h.state_mut().state.points.reverse.sampler = SamplerKind::Ddpm;
+    settle(&mut h);
+    assert!(!shows(&h, "DDIM-10"));
+    assert!(
+        h.state().state.points.trajectory().is_some(),
+        "the run stays"
+    );
+    h.state_mut().state.points.reverse.sampler = SamplerKind::Ddim;
+    settle(&mut h);
+    assert!(shows(&h, "DDIM-10, η = 0.00: 10 steps in"));
 }

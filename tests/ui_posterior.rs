@@ -333,3 +333,67 @@ fn edge_schedules_render_finite_numbers() {
         );
     }
 }
+
+#[test]
+fn only_coarser_walks_that_exist_are_offered_and_the_verdict_follows_the_numbers() {
+    use ddpm_lab::ui::posterior::{Verdict, compare_choices, factor_choices};
+    // T = 1000 walked as T' = 10: ×2 (T'' = 5) and ×5 (T'' = 2) exist; ×10 would be one
+    // step from T to 0.
+    assert_eq!(compare_choices(1000, 100), vec![2, 5]);
+    assert_eq!(compare_choices(1000, 1), vec![2, 5, 10, 20, 100]);
+    assert!(factor_choices(1000).contains(&100));
+    assert_eq!(factor_choices(10), vec![1, 2]);
+    // The newcomer's state: T' = 10 with "×100 bigger steps".
+    let mut state = PersistedState::default();
+    state.posterior.factor = 100;
+    state.posterior.compare = 100;
+    state.posterior.scrubber.t = 3;
+    let mut h = harness_with(state);
+    settle(&mut h);
+    let p = &h.state().state.posterior;
+    assert_eq!(p.compare, 5, "the nearest coarser walk that exists");
+    let s = p.snapshot().unwrap();
+    assert_eq!(s.original_t, 300);
+    // T'' = 2 ends its steps at t = 500 and 1000: the nearest to 300 is 500.
+    assert_eq!(s.coarse_t, 500);
+    assert!(shows(&h, "×5 bigger steps, step ending at t = 500"));
+    // The dropdown offers those two and no walk of one step.
+    h.get_by_label(PostText::Compare.en()).click();
+    h.run();
+    assert!(shows(&h, "×2 bigger steps (T'' = 5)"));
+    assert!(shows(&h, "×5 bigger steps (T'' = 2)"));
+    assert!(!shows(&h, "×10 bigger steps"));
+    assert!(!shows(&h, "T'' = 1)"));
+    h.key_press(ddpm_lab::egui::Key::Escape);
+    h.run();
+    // The verdict reads the numbers shown: several modes, or one mode with a large KL.
+    for preset in [PostText::PresetTwo, PostText::PresetPoint] {
+        h.get_by_label(preset.en()).click();
+        settle(&mut h);
+        let r = report(&h);
+        let v = h.state().state.posterior.verdict().unwrap();
+        match v {
+            Verdict::Multimodal => {
+                assert!(r.modes.len() > 1);
+                assert!(shows(&h, &format!("has {} modes", r.modes.len())));
+            }
+            Verdict::Skewed => {
+                assert_eq!(r.modes.len(), 1);
+                assert!(r.kl_to_gaussian > 1e-2);
+                assert!(shows(&h, "One mode, but KL ="));
+            }
+            Verdict::OneGaussian => {
+                assert_eq!(r.modes.len(), 1);
+                assert!(r.kl_to_gaussian <= 1e-2);
+                assert!(shows(&h, PostText::Verdict1.en()));
+            }
+        }
+        assert!(shows(&h, &format!("modes: {}", r.modes.len())));
+        if r.modes.len() == 1 {
+            assert!(
+                !shows(&h, "not one Gaussian"),
+                "modes: 1 beside 'not one Gaussian'"
+            );
+        }
+    }
+}

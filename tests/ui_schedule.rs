@@ -129,7 +129,7 @@ fn typed_t_zero_shows_a_message_and_keeps_the_last_good_schedule() {
     let mut h = started();
     h.get_by_label("T").set_text_value_accesskit("0");
     h.run();
-    h.get_by_label("T = 0 is out of range: type a whole number from 2 to 10 000.");
+    h.get_by_label("T = 0 is out of range: type a whole number from 2 to 10\u{a0}000.");
     h.get_by_label("The plots keep the last valid schedule.");
     assert_eq!(panel(&h).spec, ScheduleSpec::default());
     assert_eq!(h.state().lab.schedule.spec(), &ScheduleSpec::default());
@@ -759,4 +759,173 @@ fn plots_export_as_a_png_of_the_plot_area() {
     // Not blank: the blue current line is in it.
     assert!(png.pixels().any(|p| p.0[2] > 200 && p.0[0] < 100));
     h.get_by_label_contains("Saved ");
+}
+
+// ---------- what a newcomer tripped on ----------
+
+#[test]
+fn log_beta_ticks_are_short_numbers() {
+    use ddpm_lab::ui::schedule::log10_tick_label;
+    // The float sum of ticks 0.2 apart is not exactly −1.4: the label is.
+    assert_eq!(log10_tick_label(-1.4000000000000001, 0.2), "1e-1.4");
+    assert_eq!(log10_tick_label(-2.0, 1.0), "1e-2");
+    assert_eq!(log10_tick_label(-1.25, 0.05), "1e-1.25");
+    assert_eq!(log10_tick_label(-0.0000000001, 0.5), "1e0.0");
+    assert_eq!(log10_tick_label(-3.0, 0.5), "1e-3.0");
+    assert_eq!(log10_tick_label(-3.0, f64::NAN), "1e-3");
+}
+
+#[test]
+fn a_falling_beta_gets_a_linter_note_in_the_panel() {
+    let mut state = PersistedState::default();
+    state
+        .schedule
+        .load_spec(&ScheduleSpec::linear(10_000, 0.05, 0.02));
+    let mut h = app_harness(state);
+    h.run();
+    assert!(
+        panel(&h)
+            .findings()
+            .iter()
+            .any(|f| matches!(f.kind, FindingKind::BetaDecreasing { .. }))
+    );
+    h.get_by_label_contains("β decreases over t");
+}
+
+#[test]
+fn choosing_a_preset_moves_no_preset_button_and_does_not_widen_the_panel() {
+    let mut h = started();
+    let rects = |h: &Harness<'_, DdpmLabApp>| {
+        Preset::ALL
+            .iter()
+            .map(|p| h.get_by_label(p.label(Lang::En)).rect())
+            .collect::<Vec<_>>()
+    };
+    let before = rects(&h);
+    let plots_left = panel(&h).plots_rect().unwrap().min.x;
+    for p in Preset::ALL {
+        h.get_by_label(p.label(Lang::En)).click();
+        h.run();
+        assert_eq!(panel(&h).spec, p.spec());
+        assert_eq!(rects(&h), before, "after choosing {p:?}");
+        assert_eq!(panel(&h).plots_rect().unwrap().min.x, plots_left, "{p:?}");
+    }
+}
+
+#[test]
+fn add_to_comparison_stays_where_it_was_clicked() {
+    let mut h = started();
+    let add = SchedText::AddToCompare.en();
+    let at = h.get_by_label(add).rect();
+    for _ in 0..MAX_COMPARED {
+        h.get_by_label(add).click();
+        h.run();
+        assert_eq!(h.get_by_label(add).rect(), at);
+    }
+    assert_eq!(panel(&h).compared.len(), MAX_COMPARED);
+}
+
+#[test]
+fn hovering_right_of_t_max_reads_t_max() {
+    let mut h = started();
+    let grid = panel(&h).plots_rect().unwrap();
+    // The β plot's right margin: past its last t = 1000, still inside the plot.
+    let beta_plot_right = grid.min.x + grid.width() * 0.5 - 12.0;
+    let pos = Pos2::new(beta_plot_right, grid.min.y + grid.height() * 0.25);
+    h.hover_at(pos);
+    h.run();
+    assert_eq!(panel(&h).readout_t(), 1000);
+    assert!(!common::shows(&h, "> T"));
+}
+
+/// Drags the pointer from `from` by `by` with the primary button.
+fn drag(h: &mut Harness<'_, DdpmLabApp>, from: Pos2, by: ddpm_lab::egui::Vec2) {
+    h.hover_at(from);
+    h.run();
+    h.drag_at(from);
+    h.step();
+    for k in 1..=4 {
+        h.hover_at(from + by * (k as f32 / 4.0));
+        h.step();
+    }
+    h.drop_at(from + by);
+    h.run();
+}
+
+#[test]
+fn a_dragged_plot_offers_a_reset_button_and_reset_to_defaults_resets_views() {
+    let mut h = started();
+    let reset_view = SchedText::ResetView.en();
+    assert!(!common::shows(&h, reset_view), "nothing to reset yet");
+    let grid = panel(&h).plots_rect().unwrap();
+    // Pan the log-SNR plot (bottom right) far up.
+    let inside = grid.min + vec2(grid.width() * 0.75, grid.height() * 0.75);
+    drag(&mut h, inside, vec2(0.0, 150.0));
+    h.get_by_label(reset_view).click();
+    h.run();
+    h.run();
+    assert!(
+        !common::shows(&h, reset_view),
+        "the view is back to automatic"
+    );
+    // Pan again and widen the side panel by dragging its edge.
+    drag(&mut h, inside, vec2(0.0, 150.0));
+    assert!(common::shows(&h, reset_view));
+    let left = panel(&h).plots_rect().unwrap().min.x;
+    let mut widened = false;
+    // The edge sits in the gap left of the central panel's content.
+    for dx in (2..=24).step_by(2) {
+        let edge = Pos2::new(left - dx as f32, grid.center().y);
+        drag(&mut h, edge, vec2(120.0, 0.0));
+        if panel(&h).plots_rect().unwrap().min.x > left + 60.0 {
+            widened = true;
+            break;
+        }
+    }
+    assert!(widened, "the side panel's edge could be dragged");
+    h.get_by_label("Reset to defaults").click();
+    h.run();
+    h.get_all_by_label("Reset to defaults")
+        .last()
+        .unwrap()
+        .click();
+    h.run();
+    h.run();
+    assert!(!common::shows(&h, reset_view), "views are reset too");
+    assert_eq!(panel(&h).plots_rect().unwrap().min.x, left, "panel width");
+}
+
+#[test]
+fn file_messages_go_when_the_schedule_they_describe_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_temp(
+        &dir,
+        "scheduler_config.json",
+        r#"{"num_train_timesteps": 1000, "beta_start": 0.00085, "beta_end": 0.012,
+            "beta_schedule": "scaled_linear"}"#,
+    );
+    let mut h = started();
+    h.state_mut().open_path(&path);
+    h.run();
+    assert!(panel(&h).has_status());
+    h.get_by_label_contains("Imported scheduler_config.json");
+    // Another frame with the same schedule keeps it.
+    h.run();
+    assert!(panel(&h).has_status());
+    // A new schedule: the message about the imported one goes.
+    h.get_by_label(Preset::DdpmLinear.label(Lang::En)).click();
+    h.run();
+    h.run();
+    assert!(!panel(&h).has_status());
+    assert!(!common::shows(&h, "Imported scheduler_config.json"));
+    // A failed import stays until the schedule changes too.
+    let bad = write_temp(&dir, "bad.json", "{ not json");
+    h.state_mut().open_path(&bad);
+    h.run();
+    assert!(panel(&h).has_status());
+    h.get_by_label(Preset::StableDiffusion.label(Lang::En))
+        .click();
+    h.run();
+    h.run();
+    assert!(!panel(&h).has_status());
 }

@@ -58,3 +58,32 @@ fn shell_snapshot() {
     h.run();
     screenshot(&mut h, "shell");
 }
+
+#[test]
+fn top_bar_labels_stand_before_their_pickers() {
+    use ddpm_lab::egui::accesskit::Role;
+    let mut h = app_harness(PersistedState::default());
+    h.run();
+    for name in ["Language", "Theme"] {
+        let label = h
+            .get_by(|n| n.role() == Role::Label && n.value().as_deref() == Some(name))
+            .rect();
+        let picker = h.get_by_role_and_label(Role::ComboBox, name).rect();
+        // Just left of its own picker, on the same row.
+        assert!(
+            label.max.x <= picker.min.x,
+            "{name}: {label:?} vs {picker:?}"
+        );
+        assert!(
+            picker.min.x - label.max.x < 20.0,
+            "{name}: the label is far from its picker ({label:?} vs {picker:?})"
+        );
+        assert!((label.center().y - picker.center().y).abs() < 4.0);
+    }
+    // The language picker is not next to the theme's label: Theme's label comes after it.
+    let language = h.get_by_role_and_label(Role::ComboBox, "Language").rect();
+    let theme_label = h
+        .get_by(|n| n.role() == Role::Label && n.value().as_deref() == Some("Theme"))
+        .rect();
+    assert!(language.max.x < theme_label.min.x);
+}

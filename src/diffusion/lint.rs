@@ -49,6 +49,14 @@ pub enum FindingKind {
         t_to: usize,
         max_beta: f64,
     },
+    /// β falls over t (β_T < β_1): the most noise is added first, the reverse of every
+    /// usual schedule — most often β_start and β_end swapped.
+    BetaDecreasing {
+        beta_first: f64,
+        beta_last: f64,
+        /// Steps where β_t < β_{t−1}.
+        count: usize,
+    },
     /// ᾱ_t = ᾱ_{t−1} (or increases): a step that does nothing.
     AlphaBarNotDecreasing { t: usize, count: usize },
     /// ᾱ_T is far from 0: the last step is not pure noise.
@@ -113,6 +121,16 @@ impl fmt::Display for FindingKind {
                     )
                 }
             }
+            FindingKind::BetaDecreasing {
+                beta_first,
+                beta_last,
+                count,
+            } => write!(
+                f,
+                "β decreases over t (β_1 = {} > β_T = {}, falling at {count} step(s)): the most noise is added first; usual schedules grow β with t — are β_start and β_end swapped?",
+                fmt_sig(*beta_first),
+                fmt_sig(*beta_last)
+            ),
             FindingKind::AlphaBarNotDecreasing { t, count } => write!(
                 f,
                 "ᾱ is not strictly decreasing at t = {t} ({count} step(s) in all): those steps add no noise"
@@ -277,6 +295,21 @@ fn lint_betas_into(betas: &[f64], spec: &ScheduleSpec, out: &mut Vec<Finding>) {
             });
         }
     }
+    if let (Some(&first), Some(&last)) = (betas.first(), betas.last())
+        && first.is_finite()
+        && last.is_finite()
+        && last < first * (1.0 - 1e-9)
+    {
+        let count = betas.windows(2).filter(|w| w[1] < w[0]).count();
+        out.push(Finding {
+            severity: Severity::Warning,
+            kind: FindingKind::BetaDecreasing {
+                beta_first: first,
+                beta_last: last,
+                count,
+            },
+        });
+    }
     // ᾱ in plain f64 products, as a training script would compute it.
     let mut prev = 1.0_f64;
     let mut flat = Vec::new();
@@ -345,6 +378,48 @@ fn lint_schedule_into(schedule: &Schedule, options: &LintOptions, out: &mut Vec<
                     last_t: last,
                 },
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decreasing(findings: &[Finding]) -> Option<&Finding> {
+        findings
+            .iter()
+            .find(|f| matches!(f.kind, FindingKind::BetaDecreasing { .. }))
+    }
+
+    #[test]
+    fn a_beta_that_falls_over_t_gets_a_warning() {
+        // The newcomer's case: β_start 0.05 > β_end 0.02.
+        let spec = ScheduleSpec::linear(10_000, 0.05, 0.02);
+        let findings = lint(&spec, &LintOptions::default());
+        let f = decreasing(&findings).expect("a note on the falling β");
+        assert_eq!(f.severity, Severity::Warning);
+        match f.kind {
+            FindingKind::BetaDecreasing {
+                beta_first,
+                beta_last,
+                count,
+            } => {
+                assert_eq!(beta_first, 0.05);
+                assert!((beta_last - 0.02).abs() < 1e-12, "{beta_last}");
+                assert_eq!(count, 9_999);
+            }
+            _ => unreachable!(),
+        }
+        assert!(f.to_string().contains("swapped"), "{f:?}");
+        // Rising and constant β say nothing about it.
+        for spec in [
+            ScheduleSpec::linear(1000, 1e-4, 0.02),
+            ScheduleSpec::linear(1000, 0.01, 0.01),
+            ScheduleSpec::cosine(1000),
+        ] {
+            let findings = lint(&spec, &LintOptions::default());
+            assert!(decreasing(&findings).is_none(), "{spec:?}: {findings:?}");
         }
     }
 }

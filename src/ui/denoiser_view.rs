@@ -329,13 +329,17 @@ pub(crate) fn sampler_and_steps_ui<K: DenoiserText>(
         SamplerKind::Ddim => &mut reverse.ddim_steps,
         SamplerKind::Ddpm => &mut reverse.ddpm_steps,
     };
-    let steps_label = ui.label(K::STEPS.tr(lang));
-    ui.add(
-        egui::DragValue::new(steps)
-            .range(1..=big_t.max(1))
-            .speed(1.0),
-    )
-    .labelled_by(steps_label.id);
+    // The label and its field wrap as one: a long sampler name must not leave the field
+    // alone on the next line.
+    ui.horizontal(|ui| {
+        let steps_label = ui.label(K::STEPS.tr(lang));
+        ui.add(
+            egui::DragValue::new(steps)
+                .range(1..=big_t.max(1))
+                .speed(1.0),
+        )
+        .labelled_by(steps_label.id);
+    });
 }
 
 /// The forward/reverse switch; reverse is offered once a run has a step to show.

@@ -62,7 +62,9 @@ crate::i18n_table! {
         UnitStart => "Var = 1 data", "분산 1 데이터";
         StartNormal => "N(0, 1)", "N(0, 1)";
         StartPlusMinus => "±1, ½ each", "±1, 각 ½";
-        Running => "pushing particles: step {0} of {1}", "입자 미는 중: {1} 스텝 중 {0}";
+        Running => "pushing particles: chain {0} of 2 ({1}), step {2} of {3}", "입자 미는 중: 체인 2개 중 {0}번째 ({1}), {3} 스텝 중 {2}";
+        ChainFromX0 => "from x₀", "x₀에서 출발";
+        ChainUnit => "Var = 1 data", "분산 1 데이터";
         ShowingPrevious => "(showing the previous run until this one finishes)", "(이번 계산이 끝날 때까지 이전 결과 표시)";
         Failed => "The particle run failed: {0}", "입자 계산 실패: {0}";
         HistTitle => "particles at t = {0} vs N(√ᾱₜ·x₀, 1 − ᾱₜ)", "t = {0}의 입자 vs N(√ᾱₜ·x₀, 1 − ᾱₜ)";
@@ -615,7 +617,7 @@ impl ForwardStepPanel {
         });
         if let Some(p) = self.chain_job.progress() {
             ui.horizontal(|ui| {
-                let text = fill(FwdText::Running.tr(lang), &[&p.done, &p.total]);
+                let text = chain_progress_text(p.done as usize, p.total as usize, lang);
                 ui.add(
                     egui::ProgressBar::new(p.fraction())
                         .desired_width(240.0)
@@ -737,17 +739,32 @@ fn beta_slider<'a>(beta: &'a mut f64, label: &str) -> egui::Slider<'a> {
         .text(label.to_string())
 }
 
-/// 10000 → "10 000".
+/// Where the particle run is: it pushes two chains of T steps one after the other (the
+/// job counts 1..2T), so the count shown is the chain and its step of T.
+pub fn chain_progress(done: usize, total: usize) -> (usize, usize, usize) {
+    let t_max = (total / 2).max(1);
+    let chain = if done <= t_max { 1 } else { 2 };
+    let step = (done - (chain - 1) * t_max).min(t_max);
+    (chain, step, t_max)
+}
+
+/// The progress bar's text for [`chain_progress`].
+pub fn chain_progress_text(done: usize, total: usize, lang: Lang) -> String {
+    let (chain, step, t_max) = chain_progress(done, total);
+    let which = if chain == 1 {
+        FwdText::ChainFromX0
+    } else {
+        FwdText::ChainUnit
+    };
+    fill(
+        FwdText::Running.tr(lang),
+        &[&chain, &which.tr(lang), &step, &t_max],
+    )
+}
+
+/// 10000 → "10 000" (no-break spaces: the number never wraps).
 pub fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
+    crate::ui::i18n::group_thousands(n)
 }
 
 /// The seed notes' worked example as live numbers, each formula beside its numbers, and
@@ -877,6 +894,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn progress_counts_steps_of_one_chain() {
+        // T = 1000 runs two chains: the job's 1591st step is chain 2's step 591.
+        assert_eq!(chain_progress(591, 2000), (1, 591, 1000));
+        assert_eq!(chain_progress(1000, 2000), (1, 1000, 1000));
+        assert_eq!(chain_progress(1591, 2000), (2, 591, 1000));
+        assert_eq!(chain_progress(2000, 2000), (2, 1000, 1000));
+        let text = chain_progress_text(1591, 2000, Lang::En);
+        assert!(text.contains("step 591 of 1000"), "{text}");
+        assert!(text.contains("chain 2 of 2"), "{text}");
+    }
+
+    #[test]
     fn formats_numbers_and_thousands() {
         assert_eq!(num(0.758946638), "0.7589");
         assert_eq!(num(1.2e-4), "1.200e-4");
@@ -885,8 +914,8 @@ mod tests {
         assert_eq!(num(0.1), "0.1000");
         assert_eq!(num(0.0), "0.0000");
         assert_eq!(num(f64::NAN), "—");
-        assert_eq!(group_thousands(10_000), "10 000");
-        assert_eq!(group_thousands(100_000), "100 000");
+        assert_eq!(group_thousands(10_000), "10\u{A0}000");
+        assert_eq!(group_thousands(100_000), "100\u{A0}000");
         assert_eq!(group_thousands(999), "999");
         assert_ne!(next_seed(1), 1);
     }

@@ -17,6 +17,9 @@ use anyhow::{Result, anyhow};
 use i18n::{Shell, Text};
 use serde::{Deserialize, Serialize};
 
+/// The app's name for eframe: its window title and its data folder's name.
+pub const APP_ID: &str = "ddpm-lab";
+
 /// The key under which the app's state is persisted.
 pub const STORAGE_KEY: &str = "ddpm-lab-state";
 
@@ -75,6 +78,9 @@ pub struct DdpmLabApp {
     pub state: PersistedState,
     pub lab: LabContext,
     confirm_reset: bool,
+    /// Set by "Reset to defaults": next frame forgets the views too (plot zoom and pan,
+    /// panel widths, scroll positions), which egui keeps in its own memory.
+    reset_views: bool,
     applied_theme: Option<ThemeChoice>,
     /// A message about something the shell itself could not do (an unknown dropped file).
     pub notice: Option<String>,
@@ -90,7 +96,12 @@ impl DdpmLabApp {
             .storage
             .and_then(|s| eframe::get_value::<PersistedState>(s, STORAGE_KEY))
             .unwrap_or_default();
-        Self::new_with_state(cc, state)
+        let mut app = Self::new_with_state(cc, state);
+        // The model trained in the Points panel is kept beside the app's settings.
+        app.state
+            .points
+            .set_store_dir(eframe::storage_dir(APP_ID).map(|d| d.join("trained-points")));
+        app
     }
 
     /// An app with the given state and the app's fonts (what tests build).
@@ -184,11 +195,14 @@ impl DdpmLabApp {
             for id in PanelId::ALL {
                 ui.selectable_value(&mut self.state.panel, id, id.title(lang));
             }
+            // Right to left: each control is added before its label, so on screen every
+            // label stands just before (left of) the control it names.
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(Shell::ResetDefaults.tr(lang)).clicked() {
                     self.confirm_reset = true;
                 }
-                egui::ComboBox::from_label(Shell::Theme.tr(lang))
+                ui.separator();
+                let theme = egui::ComboBox::from_id_salt("theme-picker")
                     .selected_text(theme_name(self.state.settings.theme, lang))
                     .show_ui(ui, |ui| {
                         for t in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
@@ -199,19 +213,24 @@ impl DdpmLabApp {
                             );
                         }
                     });
+                let theme_label = ui.label(Shell::Theme.tr(lang));
+                theme.response.labelled_by(theme_label.id);
+                ui.separator();
                 // Without a Hangul font "한국어" itself cannot be drawn: name it in English.
                 let no_hangul = self.lab.korean_unavailable;
                 let lang_name = |l: Lang| match l {
                     Lang::Ko if no_hangul => Shell::KoreanInEnglish.en(),
                     l => l.native_name(),
                 };
-                egui::ComboBox::from_label(Shell::Language.tr(lang))
+                let language = egui::ComboBox::from_id_salt("language-picker")
                     .selected_text(lang_name(self.state.settings.lang))
                     .show_ui(ui, |ui| {
                         for l in Lang::ALL {
                             ui.selectable_value(&mut self.state.settings.lang, l, lang_name(l));
                         }
                     });
+                let language_label = ui.label(Shell::Language.tr(lang));
+                language.response.labelled_by(language_label.id);
             });
         });
         if let Some(notice) = self.notice.clone() {
@@ -247,6 +266,7 @@ impl DdpmLabApp {
                     };
                     self.state.schedule.publish(&mut self.lab);
                     self.confirm_reset = false;
+                    self.reset_views = true;
                 }
                 if ui.button(Shell::Cancel.tr(lang)).clicked() {
                     self.confirm_reset = false;
@@ -261,6 +281,9 @@ impl DdpmLabApp {
     /// Draws one frame into `ui` (the whole window).
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if std::mem::take(&mut self.reset_views) {
+            ctx.memory_mut(|m| m.data = Default::default());
+        }
         self.repaint = Some(ctx.clone());
         self.apply_theme(&ctx);
         self.handle_dropped_files(&ctx);
@@ -333,7 +356,7 @@ pub fn run_native() -> Result<()> {
         ..Default::default()
     };
     eframe::run_native(
-        "ddpm-lab",
+        APP_ID,
         options,
         Box::new(|cc| Ok(Box::new(DdpmLabApp::new(cc)))),
     )

@@ -55,7 +55,7 @@ crate::i18n_table! {
         KeptLastGood => "Still showing the last valid mixture.", "마지막으로 유효했던 혼합을 계속 보여줍니다.";
         ScheduleLine => "Schedule: {0}, T = {1} (from the Schedule panel)", "스케줄: {0}, T = {1} (스케줄 패널에서)";
         Steps => "steps", "스텝";
-        StepsChoice => "T' = {0} (every {1} steps)", "T' = {0} ({1} 스텝마다)";
+        StepsChoice => "T' = {0} (every {1} {1|step|steps})", "T' = {0} ({1} 스텝마다)";
         StepsAll => "T = {0} (every step)", "T = {0} (모든 스텝)";
         StepsWhy => "A smaller T' walks the same ᾱₜ curve in fewer, bigger steps: the noise levels stay, only the step size changes. (Rebuilding the schedule with another T would change the noise levels too.)", "더 작은 T'는 같은 ᾱₜ 곡선을 더 적고 큰 스텝으로 걷는다: 노이즈 수준은 그대로, 스텝 크기만 바뀐다. (다른 T로 스케줄을 새로 만들면 노이즈 수준도 바뀐다.)";
         Compare => "coarser walk to compare", "비교할 더 성긴 걸음";
@@ -81,7 +81,9 @@ crate::i18n_table! {
         Widths => "√β̃ₜ = {0} (width given x₀) · μ̃ₜ = {1}", "√β̃ₜ = {0} (x₀가 주어졌을 때 폭) · μ̃ₜ = {1}";
         CoarseLine => "×{0} bigger steps, step ending at t = {1}: modes {2}, KL = {3}, sd {4}", "×{0} 큰 스텝, t = {1}에서 끝나는 스텝: 봉우리 {2}, KL = {3}, 표준편차 {4}";
         Verdict1 => "Small step: one narrow peak, almost Gaussian — a Gaussian reverse step fits.", "작은 스텝: 좁은 봉우리 하나, 거의 가우시안 — 가우시안 역방향 스텝이 맞는다.";
-        Verdict2 => "Big step: the posterior is not one Gaussian — a Gaussian reverse step cannot fit it.", "큰 스텝: 사후분포가 하나의 가우시안이 아니다 — 가우시안 역방향 스텝으로는 맞출 수 없다.";
+        Verdict2 => "Big step: the posterior has {0} modes, so it is not one Gaussian — a Gaussian reverse step cannot fit it.", "큰 스텝: 사후분포의 봉우리가 {0}개라 하나의 가우시안이 아니다 — 가우시안 역방향 스텝으로는 맞출 수 없다.";
+        VerdictSkewed => "One mode, but KL = {0} > 0.01: the posterior is lopsided — a Gaussian reverse step fits it only roughly.", "봉우리는 하나지만 KL = {0} > 0.01: 사후분포가 한쪽으로 치우쳐 있다 — 가우시안 역방향 스텝은 대강만 맞는다.";
+        NoCoarser => "No coarser walk: T' = {0} is too few steps to take bigger ones.", "더 성긴 걸음 없음: T' = {0}은(는) 더 큰 스텝을 걷기에는 스텝이 너무 적다.";
         WidthTitle => "posterior width over t (at xₜ = {0}); width given x₀ is √β̃ₜ", "t에 따른 사후분포 폭 (xₜ = {0}); x₀를 알 때의 폭은 √β̃ₜ";
         KlTitle => "KL(true ‖ Gaussian) over t, log scale (at xₜ = {0})", "t에 따른 KL(실제 ‖ 가우시안), 로그 눈금 (xₜ = {0})";
         BetaTildeFine => "width given x₀, T' = {0}", "x₀를 알 때의 폭, T' = {0}";
@@ -100,6 +102,26 @@ crate::i18n_table! {
 pub const FACTOR_CHOICES: [usize; 7] = [1, 2, 5, 10, 20, 50, 100];
 /// How much coarser the comparison walk is.
 pub const COMPARE_CHOICES: [usize; 5] = [2, 5, 10, 20, 100];
+/// The comparison walks that exist for a walk of `t_max / factor` steps: each has at
+/// least two steps (a one-step "walk" jumps from T to 0 and compares nothing).
+pub fn compare_choices(t_max: usize, factor: usize) -> Vec<usize> {
+    let walked = t_max / factor.max(1);
+    COMPARE_CHOICES
+        .iter()
+        .copied()
+        .filter(|&c| walked / c >= 2)
+        .collect()
+}
+
+/// The T overrides offered: those that leave a coarser walk to compare with.
+pub fn factor_choices(t_max: usize) -> Vec<usize> {
+    FACTOR_CHOICES
+        .iter()
+        .copied()
+        .filter(|&f| f == 1 || !compare_choices(t_max, f).is_empty())
+        .collect()
+}
+
 /// At most this many steps per curve over t (each costs a KL quadrature).
 pub const SWEEP_POINTS: usize = 200;
 /// KL values below this are drawn at it on the log axis (quadrature noise lives there).
@@ -381,6 +403,25 @@ impl PosteriorPanel {
 
     /// The walked schedules for the current schedule and T override.
     fn ensure_walks(&mut self, lab: &LabContext) {
+        // Only walks that exist: a hand-edited state, a shorter schedule or a finer T'
+        // can leave a choice that is no longer offered; take the nearest one that is.
+        let t_max = lab.schedule.num_steps();
+        if !factor_choices(t_max).contains(&self.factor) {
+            self.factor = factor_choices(t_max)
+                .into_iter()
+                .filter(|&f| f <= self.factor)
+                .max()
+                .unwrap_or(1);
+        }
+        let compares = compare_choices(t_max, self.factor);
+        if !compares.is_empty() && !compares.contains(&self.compare) {
+            self.compare = compares
+                .iter()
+                .copied()
+                .filter(|&c| c <= self.compare)
+                .max()
+                .unwrap_or(compares[0]);
+        }
         let key = (lab.schedule_revision, self.factor, self.compare);
         if self.walks.as_ref().is_some_and(|w| w.key == key) {
             return;
@@ -653,35 +694,34 @@ impl PosteriorPanel {
             egui::ComboBox::from_label(PostText::Steps.tr(lang))
                 .selected_text(steps_text(self.factor))
                 .show_ui(ui, |ui| {
-                    for f in FACTOR_CHOICES
-                        .iter()
-                        .copied()
-                        .filter(|&f| f == 1 || f < t_max)
-                    {
+                    for f in factor_choices(t_max) {
                         ui.selectable_value(&mut self.factor, f, steps_text(f));
                     }
                 });
             let coarse_steps = |c: usize| (t_max / (self.factor.max(1) * c)).max(1);
-            egui::ComboBox::from_label(PostText::Compare.tr(lang))
-                .selected_text(fill(
-                    PostText::CompareChoice.tr(lang),
-                    &[&self.compare, &coarse_steps(self.compare)],
-                ))
-                .show_ui(ui, |ui| {
-                    for c in COMPARE_CHOICES {
-                        let text = fill(PostText::CompareChoice.tr(lang), &[&c, &coarse_steps(c)]);
-                        ui.selectable_value(&mut self.compare, c, text);
-                    }
-                });
+            let compares = compare_choices(t_max, self.factor);
+            if compares.is_empty() {
+                ui.weak(fill(
+                    PostText::NoCoarser.tr(lang),
+                    &[&(t_max / self.factor.max(1))],
+                ));
+            } else {
+                egui::ComboBox::from_label(PostText::Compare.tr(lang))
+                    .selected_text(fill(
+                        PostText::CompareChoice.tr(lang),
+                        &[&self.compare, &coarse_steps(self.compare)],
+                    ))
+                    .show_ui(ui, |ui| {
+                        for c in compares {
+                            let text =
+                                fill(PostText::CompareChoice.tr(lang), &[&c, &coarse_steps(c)]);
+                            ui.selectable_value(&mut self.compare, c, text);
+                        }
+                    });
+            }
         });
-        ui.add(
-            egui::Label::new(
-                egui::RichText::new(PostText::StepsWhy.tr(lang))
-                    .small()
-                    .weak(),
-            )
-            .wrap(),
-        );
+        // Body size: this is the explanation of the two dropdowns, meant to be read.
+        ui.add(egui::Label::new(PostText::StepsWhy.tr(lang)).wrap());
         ui.spacing_mut().slider_width = (ui.available_width() - 210.0).clamp(120.0, 360.0);
         ui.add(egui::Slider::new(&mut self.x_t, -4.0..=4.0).text(PostText::Xt.tr(lang)));
         ui.add(egui::Slider::new(&mut self.x0, -4.0..=4.0).text(PostText::X0.tr(lang)));
@@ -832,26 +872,40 @@ impl PosteriorPanel {
         );
         ui.label(math_job(ui, &widths, egui::TextStyle::Body, None));
         ui.add_space(4.0);
-        ui.add(
-            egui::Label::new(fill(
-                PostText::CoarseLine.tr(lang),
-                &[
-                    &self.compare,
-                    &s.coarse_t,
-                    &s.coarse_modes,
-                    &format!("{:.3e}", s.coarse_kl),
-                    &num(s.coarse_std),
-                ],
-            ))
-            .wrap(),
-        );
+        if self.has_coarser_walk(w) {
+            ui.add(
+                egui::Label::new(fill(
+                    PostText::CoarseLine.tr(lang),
+                    &[
+                        &self.compare,
+                        &s.coarse_t,
+                        &s.coarse_modes,
+                        &format!("{:.3e}", s.coarse_kl),
+                        &num(s.coarse_std),
+                    ],
+                ))
+                .wrap(),
+            );
+        }
         ui.add_space(4.0);
-        let (verdict, color) = if r.modes.len() > 1 || r.kl_to_gaussian > 1e-2 {
-            (PostText::Verdict2, ui.visuals().warn_fg_color)
-        } else {
-            (PostText::Verdict1, ui.visuals().text_color())
+        let (verdict, color) = match verdict(r) {
+            Verdict::OneGaussian => (
+                PostText::Verdict1.tr(lang).to_string(),
+                ui.visuals().text_color(),
+            ),
+            Verdict::Skewed => (
+                fill(
+                    PostText::VerdictSkewed.tr(lang),
+                    &[&format!("{:.3e}", r.kl_to_gaussian)],
+                ),
+                ui.visuals().warn_fg_color,
+            ),
+            Verdict::Multimodal => (
+                fill(PostText::Verdict2.tr(lang), &[&r.modes.len()]),
+                ui.visuals().warn_fg_color,
+            ),
         };
-        ui.add(egui::Label::new(egui::RichText::new(verdict.tr(lang)).color(color)).wrap());
+        ui.add(egui::Label::new(egui::RichText::new(verdict).color(color)).wrap());
         ui.add_space(4.0);
         let weak = ui.visuals().weak_text_color();
         let note = math_job(
@@ -861,6 +915,17 @@ impl PosteriorPanel {
             Some(weak),
         );
         ui.add(egui::Label::new(note).wrap());
+    }
+
+    /// True when the comparison walk really is coarser (at least two steps, fewer than
+    /// the walk's own).
+    fn has_coarser_walk(&self, w: &Walks) -> bool {
+        w.coarse.num_steps() >= 2 && w.coarse.num_steps() < w.fine.num_steps()
+    }
+
+    /// The verdict line's reading of the numbers shown above it.
+    pub fn verdict(&self) -> Option<Verdict> {
+        self.snapshot.as_ref().map(|s| verdict(&s.report))
     }
 
     fn sweep_status_ui(&self, ui: &mut egui::Ui, lang: Lang) {
@@ -1003,6 +1068,29 @@ impl SweepResult {
     }
 }
 
+/// What the readouts say about the posterior at this step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// One mode and KL ≤ 0.01: a Gaussian step fits.
+    OneGaussian,
+    /// One mode, but KL > 0.01: lopsided.
+    Skewed,
+    /// More than one mode.
+    Multimodal,
+}
+
+/// The verdict from the numbers the panel shows (modes, then KL), so it never says "not
+/// one Gaussian" beside "modes: 1" without saying why.
+pub fn verdict(r: &PosteriorReport) -> Verdict {
+    if r.modes.len() > 1 {
+        Verdict::Multimodal
+    } else if r.kl_to_gaussian > 1e-2 {
+        Verdict::Skewed
+    } else {
+        Verdict::OneGaussian
+    }
+}
+
 /// The posterior and its curves at one step of the walk.
 fn compute_snapshot(
     data: &Mixture,
@@ -1039,6 +1127,11 @@ fn compute_snapshot(
         PlotView::Marginals => {
             let mut gs = visible(&prev);
             gs.extend(visible(&now));
+            // Every curve drawn reaches zero inside the plot: the posteriors too (with
+            // one narrow component they can sit past the marginals' span and be cut).
+            gs.extend(visible(&post));
+            gs.push(matched);
+            gs.push(x0_posterior);
             density::span_of(gs, 4.0, 1e-3)
         }
     };

@@ -50,6 +50,8 @@ pub const MAX_STEPS: usize = 10_000;
 pub const MAX_SHOWN: usize = 4;
 /// Snapshots kept next to the current schedule.
 pub const MAX_COMPARED: usize = MAX_SHOWN - 1;
+/// Every preset button's size: equal and fixed, so choosing one moves none of the others.
+const PRESET_BUTTON: Vec2 = Vec2::new(150.0, 22.0);
 /// The β sliders' range (typed values may go anywhere in (0, 1)).
 pub const BETA_SLIDER_MIN: f64 = 1e-6;
 pub const BETA_SLIDER_MAX: f64 = 0.5;
@@ -413,6 +415,11 @@ impl PlotKind {
         PlotKind::LogSnr,
     ];
 
+    /// Its place in [`Self::ALL`].
+    fn index(self) -> usize {
+        self as usize
+    }
+
     fn id(self) -> &'static str {
         match self {
             PlotKind::Beta => "schedule-plot-beta",
@@ -511,6 +518,15 @@ pub struct SchedulePanel {
     compare_full: bool,
     #[serde(skip)]
     publish_problem: Option<ScheduleError>,
+    /// Plots the user panned or zoomed away from their automatic view (last frame).
+    /// The schedule the file and import messages are about: they go when it changes.
+    #[serde(skip)]
+    status_for: Option<ScheduleSpec>,
+    #[serde(skip)]
+    view_moved: [bool; 4],
+    /// Plots whose "reset view" was pressed: drawn with their automatic view this frame.
+    #[serde(skip)]
+    view_reset: [bool; 4],
 }
 
 impl Default for SchedulePanel {
@@ -542,6 +558,9 @@ impl Default for SchedulePanel {
             curve_line: None,
             compare_full: false,
             publish_problem: None,
+            status_for: None,
+            view_moved: [false; 4],
+            view_reset: [false; 4],
         }
     }
 }
@@ -807,6 +826,7 @@ impl SchedulePanel {
             }
             Err(error) => self.import_status = Some(ImportStatus::Failed { file, error }),
         }
+        self.status_now();
     }
 
     /// The current schedule as the CLI's CSV.
@@ -837,13 +857,18 @@ impl SchedulePanel {
                 }
                 (DialogPurpose::Save, jobs::JobOutcome::Finished(Some(path))) => {
                     self.file_status = Some(FileStatus::Saved(path));
+                    self.status_now();
                 }
                 (_, jobs::JobOutcome::Finished(None)) | (_, jobs::JobOutcome::Cancelled) => {
                     if purpose == DialogPurpose::Save {
                         self.file_status = Some(FileStatus::Cancelled);
+                        self.status_now();
                     }
                 }
-                (_, jobs::JobOutcome::Failed(e)) => self.file_status = Some(FileStatus::Failed(e)),
+                (_, jobs::JobOutcome::Failed(e)) => {
+                    self.file_status = Some(FileStatus::Failed(e));
+                    self.status_now();
+                }
             }
         }
         if let Some(pending) = &self.screenshot
@@ -853,6 +878,26 @@ impl SchedulePanel {
             let job = files::spawn_png_export(Self::repaint(ctx), image, p.rect, p.ppp, p.target);
             self.dialog = Some((DialogPurpose::Save, job));
         }
+    }
+
+    /// Notes that the file and import messages now describe the current schedule.
+    fn status_now(&mut self) {
+        self.status_for = Some(self.spec.clone());
+    }
+
+    /// "Saved …", "Imported …" and their failures describe the schedule they were about:
+    /// once it changes they go.
+    pub fn drop_stale_status(&mut self) {
+        if self.status_for.as_ref().is_some_and(|s| *s != self.spec) {
+            self.file_status = None;
+            self.import_status = None;
+            self.status_for = None;
+        }
+    }
+
+    /// True while a file or import message is shown.
+    pub fn has_status(&self) -> bool {
+        self.file_status.is_some() || self.import_status.is_some()
     }
 
     /// Asks for a PNG of the plots: a screenshot of the next frame, cropped to the plots,
@@ -871,6 +916,7 @@ impl SchedulePanel {
             self.file_status = Some(FileStatus::Failed(
                 SchedText::PngNoPlots.tr(lang).to_string(),
             ));
+            self.status_now();
             return;
         };
         let (tx, rx) = channel();
@@ -893,6 +939,7 @@ impl SchedulePanel {
         let lang = lab.lang();
         self.ensure_initialized();
         self.poll_files(ui.ctx(), lab);
+        self.drop_stale_status();
         egui::Panel::left("schedule-controls")
             .resizable(true)
             .default_size(340.0)
@@ -967,18 +1014,27 @@ impl SchedulePanel {
     /// Presets, kind, T, β range, zero SNR, the custom curve, and any input problem.
     pub fn controls_section(&mut self, ui: &mut egui::Ui, lang: Lang) {
         ui.strong(SchedText::Presets.tr(lang));
-        ui.horizontal_wrapped(|ui| {
-            for p in Preset::ALL {
-                let selected = self.spec == p.spec();
-                if ui
-                    .selectable_label(selected, p.label(lang))
-                    .on_hover_text(p.hint(lang))
-                    .clicked()
-                {
-                    self.apply_preset(p);
+        // Two columns of equal, fixed-size buttons: choosing one never re-wraps the rest,
+        // so the next click lands where the eye expects.
+        egui::Grid::new("schedule-presets")
+            .num_columns(2)
+            .spacing([4.0, 4.0])
+            .show(ui, |ui| {
+                for (i, p) in Preset::ALL.into_iter().enumerate() {
+                    let selected = self.spec == p.spec();
+                    let button = egui::Button::selectable(selected, p.label(lang));
+                    if ui
+                        .add_sized(PRESET_BUTTON, button)
+                        .on_hover_text(p.hint(lang))
+                        .clicked()
+                    {
+                        self.apply_preset(p);
+                    }
+                    if i % 2 == 1 {
+                        ui.end_row();
+                    }
                 }
-            }
-        });
+            });
         ui.add_space(4.0);
         let mut kind = self.inputs.kind;
         egui::ComboBox::from_label(SchedText::Kind.tr(lang))
@@ -1224,31 +1280,45 @@ impl SchedulePanel {
         ui.strong(SchedText::Shown.tr(lang))
             .on_hover_text(SchedText::ActiveHint.tr(lang));
         let active_slot = self.shown(lang).first().map(|s| s.slot);
+        // Above the list, so it stays put as rows are added.
+        let full = self.compared.len() >= MAX_COMPARED;
+        if ui
+            .add_enabled(!full, egui::Button::new(SchedText::AddToCompare.tr(lang)))
+            .clicked()
+        {
+            self.add_current_to_comparison();
+        }
+        if full || self.compare_full {
+            ui.weak(SchedText::CompareFull.tr(lang));
+        }
         // The current schedule.
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             swatch(ui, PALETTE[0]).on_hover_text(SchedText::ColourHint.tr(lang));
             let label = format!(
                 "{}: {}",
                 SchedText::Current.tr(lang),
                 spec_summary(&self.spec, lang)
             );
-            ui.checkbox(&mut self.current_visible, label);
-            if active_slot == Some(0) {
+            let active = active_slot == Some(0);
+            wrapped_checkbox(ui, &mut self.current_visible, label);
+            if active {
                 active_badge(ui, lang);
             }
         });
         let mut remove = None;
         let mut edit = None;
         for c in &mut self.compared {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 swatch(ui, PALETTE[c.slot.min(MAX_SHOWN - 1)])
                     .on_hover_text(SchedText::ColourHint.tr(lang));
                 let name = tr_fill(SchedText::Compared, lang, &[&c.slot]);
-                ui.checkbox(
+                let active = active_slot == Some(c.slot);
+                wrapped_checkbox(
+                    ui,
                     &mut c.visible,
                     format!("{name}: {}", spec_summary(&c.spec, lang)),
                 );
-                if active_slot == Some(c.slot) {
+                if active {
                     active_badge(ui, lang);
                 }
                 if ui
@@ -1275,16 +1345,6 @@ impl SchedulePanel {
         if let Some(spec) = edit {
             self.load_spec(&spec);
             self.current_visible = true;
-        }
-        let full = self.compared.len() >= MAX_COMPARED;
-        if ui
-            .add_enabled(!full, egui::Button::new(SchedText::AddToCompare.tr(lang)))
-            .clicked()
-        {
-            self.add_current_to_comparison();
-        }
-        if full || self.compare_full {
-            ui.weak(SchedText::CompareFull.tr(lang));
         }
         // Entries that could not be built (e.g. from an older state file).
         if let Some(d) = &self.derived {
@@ -1334,7 +1394,8 @@ impl SchedulePanel {
                         self.dialog = Some((DialogPurpose::Save, job));
                     }
                     Err(e) => {
-                        self.file_status = Some(FileStatus::Failed(schedule_error_text(&e, lang)))
+                        self.file_status = Some(FileStatus::Failed(schedule_error_text(&e, lang)));
+                        self.status_now();
                     }
                 }
             }
@@ -1487,7 +1548,19 @@ impl SchedulePanel {
                 for &kind in pair {
                     let block = ui.vertical(|ui| {
                         let title = kind.title(lang, self.editing_curve());
-                        ui.label(math_job(ui, title, egui::TextStyle::Body, None));
+                        ui.horizontal(|ui| {
+                            // The row keeps its height whether the button shows or not.
+                            ui.set_min_height(ui.spacing().interact_size.y);
+                            ui.label(math_job(ui, title, egui::TextStyle::Body, None));
+                            if self.view_moved[kind.index()]
+                                && ui
+                                    .small_button(SchedText::ResetView.tr(lang))
+                                    .on_hover_text(SchedText::ResetViewHint.tr(lang))
+                                    .clicked()
+                            {
+                                self.view_reset[kind.index()] = true;
+                            }
+                        });
                         self.plot(ui, lang, kind, size)
                     });
                     let r = block.inner;
@@ -1559,6 +1632,7 @@ impl SchedulePanel {
         if editing {
             self.refresh_curve_line(self.inputs.num_steps.max(2));
         }
+        let reset_view = std::mem::take(&mut self.view_reset[kind.index()]);
         let shown = self.shown(lang);
         let log_beta = self.log_beta_axis;
         let cursor_t = self.cursor.t as f64;
@@ -1587,6 +1661,8 @@ impl SchedulePanel {
             .map(|(slot, name, e)| (*slot, name.to_string(), e.schedule.clone()))
             .collect();
         let cursor_color = ui.visuals().text_color().gamma_multiply(0.7);
+        // Hovering right of t = T (the plot's margin) reads T, not a t that does not exist.
+        let max_t = self.max_shown_steps();
         let mut plot = Plot::new(kind.id())
             .width(size.x)
             .height(size.y)
@@ -1601,7 +1677,10 @@ impl SchedulePanel {
             );
         }
         if kind == PlotKind::Beta && log_beta {
-            plot = plot.y_axis_formatter(|mark, _| format!("1e{}", mark.value));
+            plot = plot.y_axis_formatter(|mark, _| log10_tick_label(mark.value, mark.step_size));
+        }
+        if reset_view {
+            plot = plot.reset();
         }
         if editing {
             plot = plot
@@ -1674,7 +1753,10 @@ impl SchedulePanel {
                     .width(1.0)
                     .allow_hover(false),
             );
+            pui.auto_bounds()
         });
+        // The editing plot holds fixed bounds on purpose: nothing to reset there.
+        self.view_moved[kind.index()] = !editing && !response.inner.all();
         let mut outcome = PlotOutcome {
             rect: response.response.rect,
             hover_t: None,
@@ -1684,7 +1766,7 @@ impl SchedulePanel {
         if let Some(pos) = response.response.hover_pos() {
             let x = transform.value_from_position(pos).x;
             if x.is_finite() {
-                let t = x.round().max(1.0) as usize;
+                let t = (x.round().max(1.0) as usize).min(max_t);
                 outcome.hover_t = Some(t);
                 if self.drag_point.is_none() {
                     response
@@ -1742,7 +1824,7 @@ impl SchedulePanel {
         {
             let x = transform.value_from_position(pos).x;
             if x.is_finite() {
-                outcome.clicked_t = Some(x.round().max(1.0) as usize);
+                outcome.clicked_t = Some((x.round().max(1.0) as usize).min(max_t));
             }
         }
         outcome
@@ -1937,6 +2019,35 @@ fn swatch(ui: &mut egui::Ui, color: Color32) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(12.0), egui::Sense::hover());
     ui.painter().rect_filled(rect, 2.0, color);
     response
+}
+
+/// A log10 axis tick: "1e-2", or "1e-1.4" between decades, with only the decimals the
+/// tick spacing needs (never "1e-1.4000000000000001").
+pub fn log10_tick_label(exponent: f64, step: f64) -> String {
+    let decimals = if step.is_finite() && step > 0.0 {
+        (-step.log10().floor()).clamp(0.0, 6.0) as usize
+    } else {
+        0
+    };
+    let mut text = format!("{exponent:.decimals$}");
+    // "-0" and "-0.0" are 0.
+    if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
+        text.remove(0);
+    }
+    format!("1e{text}")
+}
+
+/// A checkbox whose text wraps within the panel (in a wrapping row) instead of widening
+/// it: a long schedule summary would otherwise push the side panel wider and re-flow
+/// everything in it.
+fn wrapped_checkbox(ui: &mut egui::Ui, checked: &mut bool, text: String) -> egui::Response {
+    let mut response = ui.checkbox(checked, "");
+    let label = ui.add(egui::Label::new(text).wrap().sense(egui::Sense::click()));
+    if label.clicked() {
+        *checked = !*checked;
+        response.mark_changed();
+    }
+    response.labelled_by(label.id)
 }
 
 fn active_badge(ui: &mut egui::Ui, lang: Lang) {

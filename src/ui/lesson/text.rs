@@ -80,7 +80,7 @@ crate::i18n_table! {
         SampleAgain => "Sample again", "다시 샘플링";
         ModelLine => "Model “{0}”: an MLP with {1} weights predicting ε; its schedule: {2}, T = {3}. {4} points from pure noise, {5} DDPM steps.", "모델 “{0}”: ε를 예측하는 가중치 {1}개의 MLP; 스케줄: {2}, T = {3}. 순수한 노이즈에서 점 {4}개, DDPM {5} 스텝.";
         ReverseStep => "reverse step", "역방향 스텝";
-        FrameLine => "after {0} of {1} steps: t = {2}", "{1} 스텝 중 {0} 스텝 뒤: t = {2}";
+        FrameLine => "after {0} of {1} {1|step|steps}: t = {2}", "{1} 스텝 중 {0} 스텝 뒤: t = {2}";
         Samples => "samples at t = {0}", "t = {0}의 샘플";
         TrainingData => "training data", "학습 데이터";
         Denoising => "denoising: step {0} of {1}", "노이즈 제거 중: {1} 스텝 중 {0}";

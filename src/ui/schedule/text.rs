@@ -41,7 +41,7 @@ crate::i18n_table! {
         CustomResetHint => "Start the curve again from the DDPM linear schedule", "곡선을 DDPM 선형 스케줄에서 다시 시작합니다";
         DerivedBetas => "Derived β: β_1 = {0}, β_T = {1}, largest β = {2}", "유도된 β: β_1 = {0}, β_T = {1}, 가장 큰 β = {2}";
         StepsNotNumber => "T must be a whole number (got “{0}”).", "T는 정수여야 합니다 (입력: “{0}”).";
-        StepsOutOfRange => "T = {0} is out of range: type a whole number from 2 to 10 000.", "T = {0}은(는) 범위를 벗어났습니다: 2에서 10 000 사이의 정수를 입력하세요.";
+        StepsOutOfRange => "T = {0} is out of range: type a whole number from 2 to 10\u{a0}000.", "T = {0}은(는) 범위를 벗어났습니다: 2에서 10\u{a0}000 사이의 정수를 입력하세요.";
         BetaNotNumber => "{0} must be a number (got “{1}”).", "{0}은(는) 숫자여야 합니다 (입력: “{1}”).";
         BetaOutOfRange => "{0} = {1} is out of range: β must be above 0 and below 1.", "{0} = {1}은(는) 범위를 벗어났습니다: β는 0보다 크고 1보다 작아야 합니다.";
         DoesNotBuild => "This schedule is not valid: {0}", "이 스케줄은 유효하지 않습니다: {0}";
@@ -57,6 +57,8 @@ crate::i18n_table! {
         Active => "active", "활성";
         ActiveHint => "The first shown schedule is the active one: the other panels use it.", "처음 표시된 스케줄이 활성 스케줄이며, 다른 패널이 이 스케줄을 씁니다.";
         ColourHint => "Its colour in the plots and the strip", "그래프와 줄무늬 이미지에서의 색";
+        ResetView => "reset view", "보기 초기화";
+        ResetViewHint => "Back to the whole curve (double-click on the plot does the same)", "곡선 전체 보기로 돌아가기 (그래프를 두 번 눌러도 됩니다)";
         AddToCompare => "Add current to comparison", "현재 스케줄을 비교에 추가";
         CompareFull => "At most 4 schedules can be overlaid: remove one first.", "최대 4개까지만 겹쳐 볼 수 있습니다. 먼저 하나를 지우세요.";
         RemoveNamed => "Remove schedule {0}", "스케줄 {0} 지우기";
@@ -91,7 +93,7 @@ crate::i18n_table! {
         ImportKeptPrevious => "The previous schedule is kept.", "이전 스케줄을 그대로 둡니다.";
         ImportWarnings => "Warnings from the import:", "가져오기 경고:";
         NotSchedulerConfig => "this JSON has none of the keys of a scheduler config (num_train_timesteps, beta_schedule, beta_start, beta_end, trained_betas)", "이 JSON에는 스케줄러 설정의 키(num_train_timesteps, beta_schedule, beta_start, beta_end, trained_betas)가 하나도 없습니다";
-        ImportStepsOutOfRange => "T = {0} is outside this panel's range 2..10 000", "T = {0}은(는) 이 패널의 범위 2..10 000을 벗어납니다";
+        ImportStepsOutOfRange => "T = {0} is outside this panel's range 2..10\u{a0}000", "T = {0}은(는) 이 패널의 범위 2..10\u{a0}000을 벗어납니다";
         ReadFailed => "cannot read the file: {0}", "파일을 읽을 수 없습니다: {0}";
         SummaryRange => "{0}, β {1} → {2}, T = {3}", "{0}, β {1} → {2}, T = {3}";
         SummaryNoRange => "{0}, T = {1}", "{0}, T = {1}";
@@ -115,6 +117,11 @@ pub fn severity_text(s: Severity, lang: Lang) -> &'static str {
 
 /// A linter finding in `lang` (English is the core's own `Display`).
 pub fn finding_text(kind: &FindingKind, lang: Lang) -> String {
+    // The Korean is built with format!: its particles are resolved here, as fill does.
+    crate::ui::i18n::resolve_particles(&finding_text_unresolved(kind, lang))
+}
+
+fn finding_text_unresolved(kind: &FindingKind, lang: Lang) -> String {
     if lang == Lang::En {
         return kind.to_string();
     }
@@ -150,6 +157,15 @@ pub fn finding_text(kind: &FindingKind, lang: Lang) -> String {
                 format!("t = {t_from}..{t_to}에서 β가 max_beta = {max_beta}로 잘렸습니다")
             }
         }
+        FindingKind::BetaDecreasing {
+            beta_first,
+            beta_last,
+            count,
+        } => format!(
+            "β가 t에 따라 줄어듭니다 (β_1 = {} > β_T = {}, {count}개 스텝에서 감소): 노이즈를 처음에 가장 많이 더합니다. 보통의 스케줄은 t에 따라 β가 커집니다 — β_start와 β_end가 바뀌지 않았나요?",
+            fmt_sig(*beta_first),
+            fmt_sig(*beta_last)
+        ),
         FindingKind::AlphaBarNotDecreasing { t, count } => format!(
             "t = {t}에서 ᾱ가 엄격히 줄지 않습니다 (모두 {count}개 스텝): 그 스텝들은 노이즈를 더하지 않습니다"
         ),
@@ -183,6 +199,11 @@ pub fn finding_text(kind: &FindingKind, lang: Lang) -> String {
 
 /// A schedule error in `lang`.
 pub fn schedule_error_text(e: &ScheduleError, lang: Lang) -> String {
+    // The Korean is built with format!: its particles are resolved here, as fill does.
+    crate::ui::i18n::resolve_particles(&schedule_error_text_unresolved(e, lang))
+}
+
+fn schedule_error_text_unresolved(e: &ScheduleError, lang: Lang) -> String {
     if lang == Lang::En {
         return match e {
             // The core prints ᾱ in full, which for a subnormal ᾱ is hundreds of zeros.
@@ -226,6 +247,11 @@ pub fn schedule_error_text(e: &ScheduleError, lang: Lang) -> String {
 
 /// A diffusers config error in `lang`.
 pub fn config_error_text(e: &DiffusersConfigError, lang: Lang) -> String {
+    // The Korean is built with format!: its particles are resolved here, as fill does.
+    crate::ui::i18n::resolve_particles(&config_error_text_unresolved(e, lang))
+}
+
+fn config_error_text_unresolved(e: &DiffusersConfigError, lang: Lang) -> String {
     if lang == Lang::En {
         return e.to_string();
     }
@@ -249,6 +275,11 @@ pub fn config_error_text(e: &DiffusersConfigError, lang: Lang) -> String {
 
 /// A warning about an imported config in `lang` (English is the core's own `Display`).
 pub fn import_warning_text(w: &ImportWarning, lang: Lang) -> String {
+    // The Korean is built with format!: its particles are resolved here, as fill does.
+    crate::ui::i18n::resolve_particles(&import_warning_text_unresolved(w, lang))
+}
+
+fn import_warning_text_unresolved(w: &ImportWarning, lang: Lang) -> String {
     if lang == Lang::En {
         return w.to_string();
     }
@@ -277,6 +308,11 @@ pub fn import_warning_text(w: &ImportWarning, lang: Lang) -> String {
 /// Why a file could not be read, in `lang` (the system's own reason for an I/O error
 /// stays as the system words it).
 pub fn read_error_text(e: &ReadError, lang: Lang) -> String {
+    // The Korean is built with format!: its particles are resolved here, as fill does.
+    crate::ui::i18n::resolve_particles(&read_error_text_unresolved(e, lang))
+}
+
+fn read_error_text_unresolved(e: &ReadError, lang: Lang) -> String {
     if lang == Lang::En {
         return e.to_string();
     }
@@ -302,6 +338,11 @@ pub fn read_error_text(e: &ReadError, lang: Lang) -> String {
 
 /// A curve error in `lang`.
 pub fn curve_error_text(e: &CurveError, lang: Lang) -> String {
+    // The Korean is built with format!: its particles are resolved here, as fill does.
+    crate::ui::i18n::resolve_particles(&curve_error_text_unresolved(e, lang))
+}
+
+fn curve_error_text_unresolved(e: &CurveError, lang: Lang) -> String {
     if lang == Lang::En {
         return e.to_string();
     }

@@ -10,7 +10,7 @@ crate::i18n_table! {
     pub enum ScrubText {
         Play => "▶ Play", "▶ 재생";
         Pause => "‖ Pause", "‖ 일시정지";
-        Speed => "steps/s", "스텝/초";
+        Speed => "{0|step|steps}/s", "스텝/초";
         KeysHint => "←/→ step · Shift ×10 · Home/End · Space play", "←/→ 한 스텝 · Shift ×10 · Home/End · Space 재생";
     }
 }
@@ -142,7 +142,10 @@ impl Scrubber {
             }
             // The slider gets what is left after its value box, its label and the speed
             // box, so the row never runs past the right edge.
-            let speed_text = format!("{:.0} {}", self.speed, ScrubText::Speed.tr(lang));
+            // "1 step/s", "30 steps/s": the unit follows the number shown.
+            let speed_shown = format!("{:.0}", self.speed);
+            let unit = crate::ui::i18n::fill(ScrubText::Speed.tr(lang), &[&speed_shown]);
+            let speed_text = format!("{speed_shown} {unit}");
             let others = value_box_width(ui, &max.to_string())
                 + text_width(ui, label)
                 + value_box_width(ui, &speed_text)
@@ -161,7 +164,7 @@ impl Scrubber {
                 egui::DragValue::new(&mut self.speed)
                     .range(1.0..=2000.0)
                     .speed(1.0)
-                    .suffix(format!(" {}", ScrubText::Speed.tr(lang))),
+                    .suffix(format!(" {unit}")),
             );
         });
         ui.weak(ScrubText::KeysHint.tr(lang));

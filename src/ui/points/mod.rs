@@ -19,7 +19,7 @@ use crate::app::jobs::{self, JobContext, JobHandle, JobOutcome, Repaint};
 use crate::app::keyed_job::KeyedJob;
 use crate::diffusion::{PredictionType, Schedule, ScheduleSpec};
 use crate::egui;
-use crate::model::checkpoint::{self, Checkpoint, CheckpointConfig};
+use crate::model::checkpoint::{Checkpoint, CheckpointConfig};
 use crate::model::data::{
     DataError, DataSpec, Dataset, DatasetKind, PointNormalization, normalization_for,
     read_points_csv,
@@ -46,90 +46,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-crate::i18n_table! {
-    /// Text of the Points panel.
-    pub enum PtsText {
-        Title => "Points: the whole distribution at once", "점 구름: 분포 전체를 한꺼번에";
-        Data => "data", "데이터";
-        Drawn => "draw your own", "직접 그리기";
-        Count => "points", "점 개수";
-        AnotherDraw => "Another draw", "다시 뽑기";
-        DrawHint => "Drag (or click) on the plot to add points; the brush spreads them a little.", "그래프 위를 끌거나 눌러 점을 추가하세요. 붓이 점을 조금 흩뿌립니다.";
-        Brush => "brush", "붓 크기";
-        Clear => "Clear", "지우기";
-        DrawnCount => "{0} points drawn", "그린 점 {0}개";
-        NoDrawn => "Nothing drawn yet: drag on the plot.", "아직 그린 점이 없습니다: 그래프 위를 끌어 보세요.";
-        OpenCsv => "Open points CSV…", "점 CSV 열기…";
-        CsvHint => "rows of x,y (a header line is skipped); or drop the file on the window", "x,y 행 (머리글 줄은 건너뜀); 파일을 창에 끌어다 놓아도 됩니다";
-        CsvLoaded => "{0}: {1} points, centred and scaled into [−1, 1]", "{0}: 점 {1}개, 가운데로 옮기고 [−1, 1]로 맞춤";
-        CsvFailed => "Could not read {0}: {1}", "{0}을(를) 읽지 못했습니다: {1}";
-        Model => "model", "모델";
-        Shipped => "{0} (shipped)", "{0} (내장)";
-        Trained => "trained here", "여기서 학습한 모델";
-        Folder => "{0} (folder)", "{0} (폴더)";
-        LoadFolder => "Load model folder…", "모델 폴더 불러오기…";
-        ModelLoading => "loading the model…", "모델 불러오는 중…";
-        ModelFailed => "The model could not be loaded: {0}", "모델을 불러오지 못했습니다: {0}";
-        NotPointsModel => "{0} is an image model; use the Image panel for it.", "{0}은(는) 이미지 모델입니다. 이미지 패널에서 쓰세요.";
-        NoTrained => "No model trained yet: press Train below.", "아직 학습한 모델이 없습니다: 아래의 학습을 누르세요.";
-        TrainedOn => "trained here on {0} for {1} steps", "여기서 {0}(으)로 {1} 스텝 학습함";
-        OtherData => "(trained on {0}, not on the data shown)", "({0}(으)로 학습함, 지금 보이는 데이터가 아님)";
-        Schedule => "Schedule: {0} (the model's).", "스케줄: {0} (모델의 것).";
-        ScheduleDiffers => "The Schedule panel's schedule differs; this panel uses the model's.", "스케줄 패널의 스케줄과 다릅니다. 이 패널은 모델의 스케줄을 씁니다.";
-        Forward => "Forward (noising)", "순방향 (노이즈 추가)";
-        Reverse => "Reverse (sampling)", "역방향 (샘플링)";
-        NoRunYet => "sample first", "먼저 샘플링하세요";
-        T => "t", "t";
-        Step => "step", "스텝";
-        StepAt => "step {0} of {1} · t = {2}", "{1} 스텝 중 {0} · t = {2}";
-        PlotData => "data x₀", "데이터 x₀";
-        PlotXt => "xₜ (t = {0})", "xₜ (t = {0})";
-        PlotSamples => "samples at t = {0}", "t = {0}의 표본";
-        PlotPaths => "paths of a few points", "몇몇 점의 경로";
-        PlotField => "−εθ(x, t): where the model pushes", "−εθ(x, t): 모델이 미는 방향";
-        ShowField => "show the −εθ field", "−εθ 벡터장 보기";
-        FieldNote => "εθ is the network's noise prediction. The score is ∇log pₜ(x) = −εθ/√(1−ᾱₜ): the arrows point to where data is likelier.", "εθ는 신경망이 예측한 노이즈다. 점수(score)는 ∇log pₜ(x) = −εθ/√(1−ᾱₜ)이다: 화살표는 데이터가 더 있을 법한 쪽을 가리킨다.";
-        ShowPaths => "show paths", "경로 보기";
-        SampleTitle => "Sample", "샘플링";
-        Sampler => "sampler", "샘플러";
-        Ddpm => "DDPM (ancestral)", "DDPM (조상 샘플링)";
-        Ddim => "DDIM", "DDIM";
-        Eta => "η (0 = deterministic)", "η (0 = 결정적)";
-        Steps => "steps over 1..T", "1..T 전체 스텝 수";
-        Seed => "seed", "시드";
-        FromNoise => "Sample from noise (t = T)", "노이즈에서 샘플링 (t = T)";
-        FromHere => "Denoise this cloud (t = {0})", "이 구름의 노이즈 제거 (t = {0})";
-        Cancel => "Cancel", "취소";
-        Running => "sampling: step {0} of {1}", "샘플링 중: {1} 스텝 중 {0}";
-        RunDone => "{0}: {1} steps in {2} s", "{0}: {1} 스텝, {2}초";
-        RunCancelled => "cancelled after {0} steps", "{0} 스텝 후 취소됨";
-        RunFailed => "Sampling failed: {0}", "샘플링 실패: {0}";
-        NeedModel => "needs a model", "모델 필요";
-        TrainTitle => "Train the MLP denoiser here", "여기서 MLP 디노이저 학습";
-        TrainSteps => "steps per run", "한 번에 학습할 스텝";
-        Batch => "batch", "배치";
-        Lr => "learning rate", "학습률";
-        Hidden => "width", "너비";
-        Layers => "layers", "층 수";
-        Train => "Train", "학습";
-        Continue => "Continue", "계속 학습";
-        Stop => "Stop", "멈춤";
-        Reset => "Start over", "처음부터";
-        Save => "Save to folder…", "폴더에 저장…";
-        Training => "step {0} of {1}, loss {2}", "{1} 스텝 중 {0}, 손실 {2}";
-        TrainedSteps => "{0} steps so far, last loss {1}", "지금까지 {0} 스텝, 마지막 손실 {1}";
-        TrainFailed => "Training stopped: {0}", "학습 중단: {0}";
-        LossTitle => "training loss (ε-MSE)", "학습 손실 (ε-MSE)";
-        Loss => "loss per step", "스텝별 손실";
-        LossAvg => "moving average (50 steps)", "이동 평균 (50 스텝)";
-        NoLossYet => "the loss curve appears here while training", "학습하는 동안 여기에 손실 곡선이 나타납니다";
-        Saved => "saved {0}", "{0} 저장함";
-        SaveFailed => "could not save: {0}", "저장하지 못함: {0}";
-        Waiting => "waiting for the file dialog…", "파일 대화상자를 기다리는 중…";
-        NoDialog => "no file dialog could be opened here", "여기서는 파일 대화상자를 열 수 없습니다";
-        Device => "device", "장치";
-    }
-}
+mod store;
+mod text;
+
+pub use text::PtsText;
 
 // The shared denoiser widgets draw these keys of this table.
 impl_denoiser_text!(PtsText);
@@ -143,6 +63,8 @@ pub const FIELD_GRID: usize = 17;
 pub const FIELD_EXTENT: f64 = 2.4;
 /// Most points a user may draw.
 pub const MAX_DRAWN: usize = 5000;
+/// Height kept above the cloud plot for the heading, controls and scrubber rows.
+const PLOT_HEADROOM: f32 = 190.0;
 /// The plot's fixed view: ±this on both axes.
 pub const VIEW_EXTENT: f64 = 3.0;
 
@@ -345,6 +267,30 @@ pub struct PointsPanel {
     model_schedule: Option<(u64, Arc<Schedule>)>,
     #[serde(skip)]
     csv_dialog: Option<PathJob>,
+    /// (set, drawn generation) the CSV message is about: it goes when they change.
+    #[serde(skip)]
+    csv_status_for: (PointSet, u64),
+    /// The trained model (generation) the save message is about.
+    #[serde(skip)]
+    save_status_for: u64,
+    /// Where the model trained here is kept between runs (the app sets its data folder;
+    /// `None` keeps it in memory only).
+    #[serde(skip)]
+    store_dir: Option<PathBuf>,
+    #[serde(skip)]
+    store_load_tried: bool,
+    #[serde(skip)]
+    store_load: Option<JobHandle<(), Option<store::StoredModel>>>,
+    #[serde(skip)]
+    store_job: Option<JobHandle<(), u64>>,
+    /// The trained generation last written to (or read from) `store_dir`.
+    #[serde(skip)]
+    stored_generation: u64,
+    #[serde(skip)]
+    store_error: Option<(PtsText, String)>,
+    /// Steps of a model read back from `store_dir` (its session is not kept).
+    #[serde(skip)]
+    restored_steps: usize,
 }
 
 impl Default for PointsPanel {
@@ -389,6 +335,15 @@ impl Default for PointsPanel {
             plot_rect: None,
             model_schedule: None,
             csv_dialog: None,
+            csv_status_for: (PointSet::default(), 0),
+            save_status_for: 0,
+            store_dir: None,
+            store_load_tried: false,
+            store_load: None,
+            store_job: None,
+            stored_generation: 0,
+            store_error: None,
+            restored_steps: 0,
         }
     }
 }
@@ -512,13 +467,30 @@ impl PointsPanel {
         self.run.as_ref().map(|r| &r.traj)
     }
 
-    /// The training session's steps so far (0 before any training).
+    /// The training session's steps so far (0 before any training; a model read back
+    /// from the data folder has the steps it was stored with).
     pub fn trained_steps(&self) -> usize {
         self.session
             .as_ref()
             .map(|s| s.step())
             .or_else(|| self.losses.last().map(|p| p[0] as usize))
-            .unwrap_or(0)
+            .unwrap_or(self.restored_steps)
+    }
+
+    /// Keeps the model trained here in `dir` between runs (the app passes a folder in its
+    /// data directory); `None` keeps it in memory only.
+    pub fn set_store_dir(&mut self, dir: Option<PathBuf>) {
+        self.store_dir = dir;
+        self.store_load_tried = false;
+    }
+
+    pub fn store_dir(&self) -> Option<&Path> {
+        self.store_dir.as_deref()
+    }
+
+    /// Why the model trained here could not be kept or read back, if so.
+    pub fn store_error(&self) -> Option<&str> {
+        self.store_error.as_ref().map(|(_, m)| m.as_str())
     }
 
     pub fn is_training(&self) -> bool {
@@ -533,6 +505,8 @@ impl PointsPanel {
             || self.run.as_ref().is_some_and(RunState::is_running)
             || self.csv_job.is_some()
             || self.save_job.is_some()
+            || self.store_load.is_some()
+            || self.store_job.is_some()
     }
 
     /// Adds drawn points around (x, y) with the brush's spread.
@@ -579,6 +553,105 @@ impl PointsPanel {
             let outcome = job.wait();
             self.accept_save(outcome);
         }
+        if let Some(job) = self.store_load.take() {
+            let outcome = job.wait();
+            self.accept_stored(outcome);
+        }
+        if let Some(job) = self.store_job.take() {
+            let outcome = job.wait();
+            self.accept_store(outcome);
+        }
+    }
+
+    /// A model read back from the data folder becomes the one trained here (unless one
+    /// was trained meanwhile).
+    fn accept_stored(&mut self, outcome: JobOutcome<Option<store::StoredModel>>) {
+        match outcome {
+            JobOutcome::Finished(Some(stored)) if self.trained.is_none() => {
+                let about = stored.about;
+                self.trained_generation += 1;
+                self.trained = Some((self.trained_generation, Arc::new(stored.model)));
+                self.stored_generation = self.trained_generation;
+                self.restored_steps = about.steps;
+                let drawn_generation = match about.set {
+                    PointSet::Drawn
+                        if about.drawn_hash == Some(store::points_hash(&self.drawn)) =>
+                    {
+                        self.drawn_generation
+                    }
+                    // Drawn points that changed since: never equal to a generation.
+                    PointSet::Drawn => u64::MAX,
+                    PointSet::Toy(_) => 0,
+                };
+                self.trained_on = Some(TrainedOn {
+                    set: about.set,
+                    drawn_generation,
+                });
+                self.store_error = None;
+            }
+            JobOutcome::Failed(m) => self.store_error = Some((PtsText::RestoreFailed, m)),
+            _ => {}
+        }
+    }
+
+    fn accept_store(&mut self, outcome: JobOutcome<u64>) {
+        match outcome {
+            JobOutcome::Finished(_) => self.store_error = None,
+            JobOutcome::Failed(m) => self.store_error = Some((PtsText::StoreFailed, m)),
+            JobOutcome::Cancelled => {}
+        }
+    }
+
+    /// Reads the stored model once, and writes each newly trained one, on jobs.
+    fn sync_store(&mut self, lab: &LabContext, repaint: &Repaint) {
+        let Some(dir) = self.store_dir.clone() else {
+            return;
+        };
+        if !self.store_load_tried && self.trained.is_none() && self.train_job.is_none() {
+            self.store_load_tried = true;
+            let backend = lab.settings.backend;
+            let load_dir = dir.clone();
+            self.store_load = Some(jobs::spawn(
+                "load-trained-points",
+                repaint.clone(),
+                move |_ctx| store::load(&load_dir, backend),
+            ));
+        }
+        if let Some(job) = self.store_load.as_mut()
+            && let Some(outcome) = job.poll()
+        {
+            self.store_load = None;
+            self.accept_stored(outcome);
+        }
+        if let Some(job) = self.store_job.as_mut()
+            && let Some(outcome) = job.poll()
+        {
+            self.store_job = None;
+            self.accept_store(outcome);
+        }
+        // A finished (or stopped) training run is kept for the next start.
+        if self.train_job.is_none()
+            && self.store_job.is_none()
+            && self.store_load.is_none()
+            && let (Some((generation, model)), Some(on)) = (self.trained.clone(), &self.trained_on)
+            && generation != self.stored_generation
+        {
+            self.stored_generation = generation;
+            let drawn = (on.set == PointSet::Drawn).then(|| self.drawn.clone());
+            let about = store::TrainedHere {
+                set: on.set,
+                steps: self.trained_steps(),
+                drawn_hash: drawn.as_deref().map(store::points_hash),
+            };
+            self.store_job = Some(jobs::spawn(
+                "store-trained-points",
+                repaint.clone(),
+                move |_ctx| {
+                    store::store(&dir, &model, drawn.as_deref(), &about)?;
+                    Ok(generation)
+                },
+            ));
+        }
     }
 
     fn accept_csv(&mut self, path: PathBuf, outcome: JobOutcome<Result<Vec<[f32; 2]>, DataError>>) {
@@ -601,6 +674,7 @@ impl PointsPanel {
             }
             JobOutcome::Failed(m) => self.csv_status = Some(Err((name, CsvFailure::Other(m)))),
         }
+        self.csv_status_for = (self.set, self.drawn_generation);
     }
 
     fn accept_train_events(&mut self, events: Vec<TrainMsg>) {
@@ -633,6 +707,7 @@ impl PointsPanel {
     }
 
     fn accept_save(&mut self, outcome: JobOutcome<PathBuf>) {
+        self.save_status_for = self.trained.as_ref().map_or(0, |(g, _)| *g);
         self.save_status = match outcome {
             JobOutcome::Finished(p) => Some(Ok(p)),
             JobOutcome::Cancelled => None,
@@ -709,6 +784,17 @@ impl PointsPanel {
                 }
                 None => self.train_job = Some(job),
             }
+        }
+        self.sync_store(lab, &repaint);
+        // A message goes with the state it describes: the CSV line when the data shown
+        // changes, "saved …" when another model is trained.
+        if self.csv_status.is_some() && self.csv_status_for != (self.set, self.drawn_generation) {
+            self.csv_status = None;
+        }
+        if self.save_status.is_some()
+            && self.trained.as_ref().map_or(0, |(g, _)| *g) != self.save_status_for
+        {
+            self.save_status = None;
         }
         // The clean cloud.
         let key = (self.set, self.count, self.data_seed, self.drawn_generation);
@@ -955,18 +1041,7 @@ impl PointsPanel {
         self.save_status = None;
         self.save_job = Some(jobs::spawn("save-points-model", repaint, move |_ctx| {
             crate::fsutil::create_dir_all(&dir)?;
-            let mut config = model.config.clone();
-            if let Some(points) = drawn {
-                let csv_path = dir.join("points.csv");
-                let mut csv = String::from("x,y\n");
-                for p in &points {
-                    csv.push_str(&format!("{},{}\n", p[0], p[1]));
-                }
-                crate::fsutil::write_atomic(&csv_path, csv.as_bytes())?;
-                config.data = config.data.clone().with_path(csv_path);
-            }
-            checkpoint::write_config(&dir, &config)?;
-            checkpoint::save_weights(&dir, &model.model)?;
+            store::write_model_folder(&dir, &model, drawn.as_deref())?;
             Ok(dir)
         }));
     }
@@ -976,6 +1051,12 @@ impl PointsPanel {
     pub fn points_ui(&mut self, ui: &mut egui::Ui, lab: &mut LabContext) {
         let lang = lab.lang();
         self.update(ui.ctx(), lab);
+        // The plot's side comes from the panel's size alone, not from what is left below
+        // the status lines: a message appearing moves the plot down (the area scrolls)
+        // but never shrinks it.
+        let plot_side = (ui.available_width() * 0.5)
+            .min(ui.available_height() - PLOT_HEADROOM)
+            .clamp(260.0, 640.0);
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
@@ -985,10 +1066,6 @@ impl PointsPanel {
                 ui.separator();
                 self.scrubber_ui(ui, lab);
                 self.update(ui.ctx(), lab);
-                let avail = ui.available_width();
-                let plot_side = (avail * 0.5)
-                    .min(ui.available_height() - 8.0)
-                    .clamp(260.0, 640.0);
                 ui.horizontal_top(|ui| {
                     ui.vertical(|ui| {
                         ui.set_width(plot_side);
@@ -1093,8 +1170,16 @@ impl PointsPanel {
     pub fn model_controls_ui(&mut self, ui: &mut egui::Ui, lab: &mut LabContext) {
         let lang = lab.lang();
         let current = self.model_choice();
+        // Says whether there is a model trained here, not just that one could be.
+        let trained_name = if self.trained.is_some() {
+            PtsText::Trained
+        } else if self.store_load.is_some() {
+            PtsText::TrainedLoading
+        } else {
+            PtsText::TrainedNone
+        };
         let name = |m: &PointsModel| match m {
-            PointsModel::Trained => PtsText::Trained.tr(lang).to_string(),
+            PointsModel::Trained => trained_name.tr(lang).to_string(),
             PointsModel::Source(s @ ModelSource::Folder(_)) => {
                 fill(PtsText::Folder.tr(lang), &[&s.label()])
             }
@@ -1175,6 +1260,9 @@ impl PointsPanel {
         }
         if self.dialog_unavailable {
             ui.colored_label(warn, PtsText::NoDialog.tr(lang));
+        }
+        if let Some((key, m)) = &self.store_error {
+            ui.colored_label(warn, fill(key.tr(lang), &[m]));
         }
     }
 
@@ -1374,7 +1462,14 @@ impl PointsPanel {
                 ui.weak(PtsText::NeedModel.tr(lang));
             }
         });
-        run_status_ui::<PtsText, _>(ui, self.run.as_ref(), lang, |run, s| {
+        // A finished run's line ("DDIM-20 … in 0.62 s") describes the sampler it ran
+        // with: once the sampler settings change, it goes (the run stays on screen).
+        let current_label = self.reverse.label(big_t);
+        let run = self
+            .run
+            .as_ref()
+            .filter(|r| r.is_running() || r.label == current_label);
+        run_status_ui::<PtsText, _>(ui, run, lang, |run, s| {
             fill(
                 PtsText::RunDone.tr(lang),
                 &[&run.label, &s.steps, &format!("{:.2}", s.seconds)],
