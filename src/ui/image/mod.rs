@@ -14,11 +14,15 @@
 //! [`ImagePanel::reverse_controls_ui`], [`ImagePanel::strip_ui`] and
 //! [`ImagePanel::export_ui`].
 //!
-//! Layout: this file holds the state and [`ImagePanel::update`] (jobs, caches; no drawing),
-//! `view.rs` draws, `export.rs` encodes the exports, `text.rs` holds the words.
+//! Layout: this file holds the state and [`ImagePanel::update`] (jobs, caches; no drawing);
+//! `choice.rs` the picture in use, `models.rs` the default model, `shown.rs` what a frame
+//! shows, `histogram.rs` its histogram, `paths.rs` the dialogs and the path field,
+//! `export.rs` the exports, `view.rs` the drawing, `text.rs` the words.
 
+mod choice;
 mod export;
 mod histogram;
+mod models;
 mod paths;
 mod shown;
 mod text;
@@ -26,6 +30,9 @@ mod view;
 
 pub use export::ExportKind;
 pub use histogram::{HistReference, HistogramView};
+pub use models::{
+    GLYPH_MODEL, NATURAL_MODEL, default_image_model, default_model_among, default_model_for,
+};
 pub use paths::{PathEntry, PathPurpose};
 pub use text::size_error_text;
 pub use text::{ImgText, image_load_error_text};
@@ -80,10 +87,6 @@ pub const GIF_FRAMES: usize = 60;
 pub const WORK_SIZES: [usize; 3] = [64, 128, 256];
 /// The working size of photos and user files while the size is left on "auto".
 pub const PHOTO_SIZE: usize = 128;
-/// The shipped model used for photos and colour pictures when the build has it.
-pub const NATURAL_MODEL: &str = "natural";
-/// The shipped model of digits.
-pub const GLYPH_MODEL: &str = "glyphs";
 
 /// Which picture the panel works on.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -221,42 +224,6 @@ pub fn schedule_summary(spec: &ScheduleSpec) -> String {
 /// 280177 → "280 177".
 fn thousands(n: usize) -> String {
     crate::ui::forward_step::group_thousands(n)
-}
-
-/// The image model this build ships first: `glyphs` if present.
-pub fn default_image_model() -> Option<ModelSource> {
-    default_model_among(&shipped_image_models(), false)
-}
-
-/// The shipped model for a picture: `natural` for photos and colour pictures when the
-/// build ships it, `glyphs` for digits (and for everything when there is no natural
-/// model), else the first image model there is.
-pub fn default_model_for(choice: &ImageChoice) -> Option<ModelSource> {
-    let colour = match choice {
-        ImageChoice::Sample { kind, .. } => *kind != SampleKind::Glyph,
-        ImageChoice::File(_) | ImageChoice::Photo(_) => true,
-    };
-    default_model_among(&shipped_image_models(), colour)
-}
-
-fn shipped_image_models() -> Vec<String> {
-    shipped::for_images(true)
-        .iter()
-        .map(|m| m.name.to_string())
-        .collect()
-}
-
-/// The pick of [`default_model_for`] among shipped model `names`.
-pub fn default_model_among(names: &[String], colour: bool) -> Option<ModelSource> {
-    let has = |n: &str| names.iter().any(|m| m == n);
-    let name = if colour && has(NATURAL_MODEL) {
-        Some(NATURAL_MODEL.to_string())
-    } else if has(GLYPH_MODEL) {
-        Some(GLYPH_MODEL.to_string())
-    } else {
-        names.first().cloned()
-    };
-    name.map(ModelSource::Shipped)
 }
 
 /// A new seed from the old one (splitmix64), so re-rolling is reproducible.
@@ -517,58 +484,6 @@ impl ImagePanel {
         self.model = Some(source);
     }
 
-    /// Uses one of the bundled photos.
-    pub fn use_photo(&mut self, photo: BundledPhoto) {
-        match photo.load() {
-            Ok(img) => {
-                self.set_picture(PictureState {
-                    name: img.name.clone(),
-                    original_size: img.original_size,
-                    image: Arc::new(img.image),
-                });
-                self.choice = ImageChoice::Photo(photo);
-                self.load_error = None;
-            }
-            Err(e) => {
-                self.load_error = Some((photo.file_name().to_string(), LoadFailure::Image(e), 0));
-            }
-        }
-    }
-
-    /// Opens an image file, as the file dialog or a drop on the window does: read and
-    /// decoded on a job; on success it replaces the picture, on failure the previous one
-    /// stays and the panel says why.
-    pub fn open_image_path(&mut self, path: &Path, repaint: Repaint) {
-        let p = path.to_path_buf();
-        // The error is kept as a value (worded in the frame's language), so the job
-        // itself always finishes.
-        let job = jobs::spawn("load-image", repaint, move |_ctx| Ok(load_image_file(&p)));
-        self.load_job = Some((path.to_path_buf(), job));
-    }
-
-    /// Uses a sample picture.
-    pub fn use_sample(&mut self, kind: SampleKind, seed: u64) {
-        let image = sample_image(kind, seed);
-        self.set_picture(PictureState {
-            name: format!("{kind:?}").to_lowercase(),
-            original_size: (image.width(), image.height()),
-            image: Arc::new(image),
-        });
-        self.choice = ImageChoice::Sample { kind, seed };
-        self.load_error = None;
-    }
-
-    fn set_picture(&mut self, picture: PictureState) {
-        self.picture = Some(picture);
-        self.picture_generation += 1;
-        self.clean = None;
-        // "saved …" was about the old picture's frames.
-        self.export_status = None;
-        self.cancel_run();
-        self.run = None;
-        self.mode = ViewMode::Forward;
-    }
-
     fn cancel_run(&mut self) {
         if let Some(run) = &self.run {
             run.cancel();
@@ -600,47 +515,6 @@ impl ImagePanel {
         }
         if let Some(run) = self.run.as_mut() {
             run.finish_blocking();
-        }
-    }
-
-    fn accept_load(
-        &mut self,
-        path: PathBuf,
-        outcome: JobOutcome<Result<LoadedImage, ImageLoadError>>,
-    ) {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
-        match outcome {
-            JobOutcome::Finished(Ok(img)) => {
-                self.set_picture(PictureState {
-                    name: img.name.clone(),
-                    original_size: img.original_size,
-                    image: Arc::new(img.image),
-                });
-                self.choice = ImageChoice::File(path);
-                self.load_error = None;
-            }
-            JobOutcome::Cancelled => {}
-            JobOutcome::Finished(Err(_)) | JobOutcome::Failed(_) => {
-                let failure = match outcome {
-                    JobOutcome::Finished(Err(e)) => LoadFailure::Image(e),
-                    JobOutcome::Failed(m) => LoadFailure::Other(m),
-                    _ => return,
-                };
-                // Stamped with the inputs of the frame it is first shown in (see update).
-                self.load_error = Some((name, failure, 0));
-                if self.picture.is_none() {
-                    // Nothing to keep (a stored file that is gone): use the default.
-                    let ImageChoice::Sample { kind, seed } = ImageChoice::default() else {
-                        return;
-                    };
-                    let err = self.load_error.take();
-                    self.use_sample(kind, seed);
-                    self.load_error = err;
-                }
-            }
         }
     }
 
