@@ -76,6 +76,7 @@ fn reverse_runs(c: &mut Criterion, source: &ModelSource) {
                         start_t: big_t,
                         options,
                         keep_predictions: true,
+                        size: None,
                     },
                     no_repaint(),
                 );
@@ -93,6 +94,63 @@ fn reverse_runs(c: &mut Criterion, source: &ModelSource) {
             })
         });
     }
+    g.finish();
+}
+
+/// A 3-channel UNet of the shipped glyph model's shape (32/64/64 channels, attention at the
+/// lowest resolution), freshly initialised: the speed of a colour model at 128², whatever
+/// its weights.
+fn colour_model(tmp: &std::path::Path) -> Arc<Checkpoint> {
+    let dir: PathBuf = tmp.join("colour-unet");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = CheckpointConfig::new(
+        ModelConfig::Unet(UNetConfig::new().with_in_channels(3)),
+        ScheduleSpec::default(),
+        PredictionType::Epsilon,
+        LossWeighting::Uniform,
+        DataSpec::new(DatasetKind::Shapes),
+        TrainingConfig::new(),
+    );
+    checkpoint::write_config(&dir, &config).unwrap();
+    let device = BackendKind::Flex.device().unwrap();
+    let model = config.model.init_seeded(&device, 0).unwrap();
+    checkpoint::save_weights(&dir, &model).unwrap();
+    Arc::new(Checkpoint::load(&dir, &device).unwrap())
+}
+
+/// DDIM-50 from t = 200 on a 128 × 128 colour picture, through the panel's job.
+fn colour_run_128(c: &mut Criterion, tmp: &std::path::Path) {
+    let model = colour_model(tmp);
+    let big_t = model.schedule.num_steps();
+    let x_t = initial_noise(1, 3 * 128 * 128, 5);
+    let settings = ReverseSettings {
+        sampler: SamplerKind::Ddim,
+        ddim_steps: 50,
+        ..ReverseSettings::default()
+    };
+    let options = settings.options(big_t);
+    let mut g = c.benchmark_group("image_panel/reverse run 128x128 RGB (job, frames kept)");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(20));
+    g.bench_function("DDIM-50 from t = 200", |b| {
+        b.iter(|| {
+            let job = spawn_reverse(
+                ReverseRequest {
+                    model: model.clone(),
+                    x_start: x_t.clone(),
+                    start_t: 200,
+                    options,
+                    keep_predictions: true,
+                    size: Some(128),
+                },
+                no_repaint(),
+            );
+            let (frames, outcome) = job.wait_with_events();
+            assert!(matches!(outcome, JobOutcome::Finished(_)));
+            black_box(frames.len())
+        })
+    });
     g.finish();
 }
 
@@ -170,6 +228,7 @@ fn benches(c: &mut Criterion) {
     let source = model_source(&tmp);
     frames(c, &source);
     reverse_runs(c, &source);
+    colour_run_128(c, &tmp);
     let _ = std::fs::remove_dir_all(&tmp);
 }
 

@@ -972,3 +972,287 @@ fn a_reverse_run_streams_frames_from_a_background_job() {
     assert_eq!(frames[99].0, 1);
     assert!(frames.iter().all(|(_, x0)| x0.len() == 6));
 }
+
+// ------------------------------------------------------------------ image size
+
+#[test]
+fn the_same_weights_run_at_other_sizes_and_bad_sizes_are_errors() {
+    use ddpm_lab::model::checkpoint::{MAX_RUN_SIZE, SizeError};
+    let ckpt = Checkpoint::load(&shipped("glyphs"), &device()).unwrap();
+    let DataDomain::Image { channels, size } = ckpt.domain() else {
+        panic!("glyphs is an image model");
+    };
+    assert_eq!((channels, size), (1, 32));
+    // At its own size, the sized view gives exactly what the checkpoint gives.
+    let x32 = ddpm_lab::model::inference::initial_noise(2, 32 * 32, 5);
+    let own = ckpt.predict(&x32, 300, 2).unwrap();
+    let at32 = ckpt.at_size(32).unwrap();
+    assert_eq!(at32.item_len(), 32 * 32);
+    assert_eq!(at32.predict(&x32, 300, 2).unwrap(), own);
+    // At 64²: four times the numbers, all finite, and not a copy of the 32² answer.
+    let at64 = ckpt.at_size(64).unwrap();
+    assert_eq!(at64.item_len(), 64 * 64);
+    let x64 = ddpm_lab::model::inference::initial_noise(1, 64 * 64, 6);
+    let out64 = at64.predict(&x64, 300, 1).unwrap();
+    assert_eq!(out64.len(), 64 * 64);
+    assert!(out64.iter().all(|v| v.is_finite()));
+    // A clean-ish ε-predictor at t = 300 on pure N(0, 1) input says "mostly noise": its
+    // output has a spread near 1 at both sizes, so the weights mean the same thing there.
+    let spread = |v: &[f32]| {
+        let m = v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64;
+        (v.iter().map(|&x| (x as f64 - m).powi(2)).sum::<f64>() / v.len() as f64).sqrt()
+    };
+    let (s32, s64) = (spread(&own), spread(&out64));
+    assert!(
+        (0.5..1.5).contains(&s32) && (0.5..1.5).contains(&s64),
+        "{s32} {s64}"
+    );
+    // A wrong length is an error, not a panic in a reshape.
+    assert!(at64.predict(&x32, 300, 1).is_err());
+    // Bad sizes: 0, not a multiple of the factor (4 for three resolutions), too large.
+    assert_eq!(ckpt.at_size(0).unwrap_err(), SizeError::Zero);
+    let err = ckpt.at_size(30).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SizeError::NotMultiple {
+                factor: 4,
+                below: 28,
+                above: 32,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("multiple of 4"), "{err}");
+    assert!(matches!(
+        ckpt.at_size(MAX_RUN_SIZE + 4).unwrap_err(),
+        SizeError::TooLarge { .. }
+    ));
+    assert!(ckpt.at_size(MAX_RUN_SIZE).is_ok());
+}
+
+#[test]
+fn a_three_channel_model_runs_at_64_and_128_and_points_models_have_no_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let colour = config_for(
+        ModelConfig::Unet(
+            UNetConfig::new()
+                .with_channels(vec![8, 8])
+                .with_groups(4)
+                .with_in_channels(3)
+                .with_image_size(32),
+        ),
+        DatasetKind::Shapes,
+        1,
+    );
+    write_checkpoint(dir.path(), &colour, 11);
+    let ckpt = Checkpoint::load(dir.path(), &device()).unwrap();
+    for n in [64, 128] {
+        let sized = ckpt.at_size(n).unwrap();
+        assert_eq!(sized.item_len(), 3 * n * n);
+        let x = ddpm_lab::model::inference::initial_noise(1, 3 * n * n, 1);
+        let out = sized.predict(&x, 50, 1).unwrap();
+        assert_eq!(out.len(), 3 * n * n);
+        assert!(out.iter().all(|v| v.is_finite()));
+    }
+    // Factor 2 for two resolutions: 66 is fine, 65 is not.
+    assert!(ckpt.at_size(66).is_ok());
+    assert!(ckpt.at_size(65).is_err());
+    let points = tempfile::tempdir().unwrap();
+    write_checkpoint(
+        points.path(),
+        &config_for(tiny_mlp(), DatasetKind::Moons, 1),
+        1,
+    );
+    let mlp = Checkpoint::load(points.path(), &device()).unwrap();
+    assert_eq!(
+        mlp.at_size(32).unwrap_err(),
+        ddpm_lab::model::checkpoint::SizeError::NotImage
+    );
+}
+
+/// A 3-channel UNet folder (untrained, seeded): colour plumbing must not depend on the
+/// model being good.
+fn colour_unet_folder(dir: &Path) -> PathBuf {
+    let folder = dir.join("colour");
+    let config = config_for(
+        ModelConfig::Unet(
+            UNetConfig::new()
+                .with_channels(vec![8, 8])
+                .with_groups(4)
+                .with_in_channels(3)
+                .with_image_size(32),
+        ),
+        DatasetKind::Shapes,
+        1,
+    );
+    write_checkpoint(&folder, &config, 4);
+    folder
+}
+
+#[test]
+fn reverse_at_a_size_writes_full_size_colour_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = colour_unet_folder(dir.path());
+    // A 90 × 60 colour picture: red left half, blue right half.
+    let input = dir.path().join("in.png");
+    image::RgbImage::from_fn(90, 60, |x, _| {
+        if x < 45 {
+            image::Rgb([220, 30, 30])
+        } else {
+            image::Rgb([30, 30, 220])
+        }
+    })
+    .save(&input)
+    .unwrap();
+    let frames = dir.path().join("frames");
+    let o = cli(&[
+        "reverse",
+        "--model",
+        model.to_str().unwrap(),
+        "--image",
+        input.to_str().unwrap(),
+        "--size",
+        "64",
+        "--t",
+        "20",
+        "--sampler",
+        "ddim",
+        "--steps",
+        "10",
+        "--scale",
+        "1",
+        "--seed",
+        "3",
+        "--out-dir",
+        frames.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The input as the model saw it: centre-cropped and resized to 64 × 64, in colour.
+    let seen = image::open(frames.join("input.png")).unwrap().to_rgb8();
+    assert_eq!(seen.dimensions(), (64, 64));
+    assert!(seen.get_pixel(2, 32).0[0] > 150 && seen.get_pixel(2, 32).0[2] < 100);
+    assert!(seen.get_pixel(61, 32).0[2] > 150 && seen.get_pixel(61, 32).0[0] < 100);
+    // Frames named as always; the final result is xt_t0000.png, 64 × 64 RGB.
+    for name in ["xt_t0020.png", "x0_t0020.png", "xt_t0000.png"] {
+        let img = image::open(frames.join(name)).unwrap();
+        assert_eq!(img.color(), image::ColorType::Rgb8, "{name}");
+        let rgb = img.to_rgb8();
+        assert_eq!(rgb.dimensions(), (64, 64), "{name}");
+        let differ = rgb.pixels().filter(|p| p.0[0] != p.0[2]).count();
+        assert!(
+            differ > 64 * 64 / 4,
+            "{name}: the channels differ ({differ} pixels)"
+        );
+    }
+    // A 64 × 64 input is used as it is.
+    let exact = dir.path().join("exact.png");
+    image::RgbImage::from_fn(64, 64, |x, y| {
+        image::Rgb([(x * 4) as u8, (y * 4) as u8, 128])
+    })
+    .save(&exact)
+    .unwrap();
+    let frames2 = dir.path().join("frames2");
+    let o = cli(&[
+        "reverse",
+        "--model",
+        model.to_str().unwrap(),
+        "--image",
+        exact.to_str().unwrap(),
+        "--size",
+        "64",
+        "--t",
+        "5",
+        "--sampler",
+        "ddim",
+        "--steps",
+        "5",
+        "--scale",
+        "1",
+        "--out-dir",
+        frames2.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let seen = image::open(frames2.join("input.png")).unwrap().to_rgb8();
+    assert_eq!(seen, image::open(&exact).unwrap().to_rgb8());
+    // `sample --size` makes images of that size (a grid of 2 at scale 1, 2 px padding).
+    let grid = dir.path().join("grid.png");
+    let o = cli(&[
+        "sample",
+        "--model",
+        model.to_str().unwrap(),
+        "--size",
+        "64",
+        "--n",
+        "2",
+        "--sampler",
+        "ddim",
+        "--steps",
+        "3",
+        "--scale",
+        "1",
+        "--out",
+        grid.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let g = image::open(&grid).unwrap();
+    assert_eq!((g.width(), g.height()), (2 * 64 + 3 * 2, 64 + 2 * 2));
+}
+
+#[test]
+fn bad_sizes_are_one_line_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = colour_unet_folder(dir.path());
+    let input = dir.path().join("in.png");
+    image::RgbImage::new(40, 40).save(&input).unwrap();
+    let out = dir.path().join("o");
+    for (size, needle) in [
+        ("0", "at least 1"),
+        ("65", "not a multiple of 2"),
+        ("1024", "larger than the limit of 512"),
+    ] {
+        let o = cli(&[
+            "reverse",
+            "--model",
+            model.to_str().unwrap(),
+            "--image",
+            input.to_str().unwrap(),
+            "--size",
+            size,
+            "--t",
+            "5",
+            "--out-dir",
+            out.to_str().unwrap(),
+        ]);
+        assert_exit(&o, 2, needle);
+        let o = cli(&[
+            "sample",
+            "--model",
+            model.to_str().unwrap(),
+            "--size",
+            size,
+            "--n",
+            "1",
+            "--out",
+            dir.path().join("g.png").to_str().unwrap(),
+        ]);
+        assert_exit(&o, 2, needle);
+    }
+    assert!(!out.exists(), "nothing is written for a bad size");
+    // A points model has no image size.
+    let points = dir.path().join("points");
+    write_checkpoint(&points, &config_for(tiny_mlp(), DatasetKind::Moons, 1), 1);
+    let o = cli(&[
+        "sample",
+        "--model",
+        points.to_str().unwrap(),
+        "--size",
+        "64",
+        "--n",
+        "1",
+        "--out",
+        dir.path().join("p.csv").to_str().unwrap(),
+    ]);
+    assert_exit(&o, 2, "image models");
+}

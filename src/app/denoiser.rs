@@ -201,6 +201,23 @@ pub struct ReverseRequest {
     /// frame holds only x_t and x_prev (a cloud of 2 000 points over 1 000 steps then
     /// needs 32 MB instead of 80).
     pub keep_predictions: bool,
+    /// Run an image model on `size` × `size` pictures instead of its own size (checked by
+    /// `Checkpoint::at_size`); `None`: the model's own items.
+    pub size: Option<usize>,
+}
+
+impl ReverseRequest {
+    /// How many steps the run will take (0 when its start is invalid): the same count its
+    /// progress reports.
+    pub fn planned_steps(&self) -> usize {
+        crate::model::inference::reverse_jumps(
+            &self.model.schedule,
+            self.start_t,
+            self.options.steps,
+            self.options.spacing,
+        )
+        .map_or(0, |p| p.len())
+    }
 }
 
 /// How a reverse job ended (its frames came as events).
@@ -227,8 +244,16 @@ pub fn spawn_reverse(request: ReverseRequest, repaint: Repaint) -> ReverseJob {
             let mut throttle = ProgressThrottle::default();
             let keep = request.keep_predictions;
             let model = request.model;
+            let sized = match request.size {
+                Some(n) => Some(model.at_size(n)?),
+                None => None,
+            };
+            let denoiser: &dyn Denoise = match &sized {
+                Some(s) => s,
+                None => model.as_ref(),
+            };
             let result = run_reverse(
-                model.as_ref(),
+                denoiser,
                 &model.schedule,
                 request.x_start,
                 request.start_t,

@@ -28,6 +28,31 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
+/// A dialog that comes back empty sooner than this was never shown: nobody cancels a
+/// file dialog that fast, while rfd returns "nothing picked" at once when it finds neither
+/// a desktop portal nor zenity.
+pub const NO_DIALOG_WITHIN: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Whether a native file dialog can be expected to open here. On Linux and the BSDs rfd
+/// asks the desktop portal over the session bus and falls back to zenity: with neither a
+/// session bus nor `zenity` on the PATH, no dialog can appear. Elsewhere the system
+/// always has one. (A bus without a portal is caught afterwards: see
+/// [`NO_DIALOG_WITHIN`].)
+pub fn native_dialogs_available() -> bool {
+    if !cfg!(all(unix, not(target_os = "macos"))) {
+        return true;
+    }
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("XDG_RUNTIME_DIR")
+            .is_some_and(|d| std::path::Path::new(&d).join("bus").exists());
+    bus || on_path("zenity")
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
 /// A dialog job: the path chosen, `None` when the user cancelled.
 pub type PathJob = JobHandle<(), Option<PathBuf>>;
 

@@ -105,6 +105,46 @@ pub fn decode_image(bytes: &[u8], path: &Path) -> Result<LoadedImage, ImageLoadE
     })
 }
 
+/// The real photographs this build embeds (`assets/photos/`, public domain or CC0, each
+/// 256 × 256; see `assets/photos/README.md` for sources and licences).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BundledPhoto {
+    Cat,
+    Coffee,
+    Astronaut,
+    Rocket,
+}
+
+impl BundledPhoto {
+    pub const ALL: [BundledPhoto; 4] = [Self::Cat, Self::Coffee, Self::Astronaut, Self::Rocket];
+
+    /// The file name under `assets/photos/`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::Cat => "cat.jpg",
+            Self::Coffee => "coffee.jpg",
+            Self::Astronaut => "astronaut.jpg",
+            Self::Rocket => "rocket.jpg",
+        }
+    }
+
+    /// The embedded JPEG.
+    pub fn bytes(self) -> &'static [u8] {
+        match self {
+            Self::Cat => include_bytes!("../../assets/photos/cat.jpg"),
+            Self::Coffee => include_bytes!("../../assets/photos/coffee.jpg"),
+            Self::Astronaut => include_bytes!("../../assets/photos/astronaut.jpg"),
+            Self::Rocket => include_bytes!("../../assets/photos/rocket.jpg"),
+        }
+    }
+
+    /// The decoded photo (through the same bounded decoder as a user's file).
+    pub fn load(self) -> Result<LoadedImage, ImageLoadError> {
+        decode_image(self.bytes(), Path::new(self.file_name()))
+    }
+}
+
 /// The samples the app makes itself (nothing is downloaded).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SampleKind {
@@ -256,6 +296,21 @@ mod tests {
             crate::model::data::load_image_item(&ok, 3).unwrap().len(),
             3 * 32 * 32
         );
+    }
+
+    #[test]
+    fn bundled_photos_decode_to_256_colour_squares() {
+        for photo in BundledPhoto::ALL {
+            let loaded = photo.load().unwrap();
+            assert_eq!(loaded.original_size, (256, 256), "{photo:?}");
+            // Real colour: the channels differ somewhere by a clear margin.
+            let rgb = loaded.image.to_rgb8();
+            let colourful = rgb
+                .pixels()
+                .filter(|p| p.0[0].abs_diff(p.0[1]).max(p.0[1].abs_diff(p.0[2])) > 30)
+                .count();
+            assert!(colourful > 256 * 256 / 50, "{photo:?}: {colourful}");
+        }
     }
 
     #[test]

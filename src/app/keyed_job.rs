@@ -116,6 +116,14 @@ impl<K: PartialEq + Clone, T: Send + 'static> KeyedJob<K, T> {
         self.error.as_ref().map(|(_, m)| m.as_str())
     }
 
+    /// The error of the last job for `key`, if that job failed.
+    pub fn error_for(&self, key: &K) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(k, _)| k == key)
+            .map(|(_, m)| m.as_str())
+    }
+
     /// Forgets every result and cancels the running job.
     pub fn clear(&mut self) {
         self.latest = None;

@@ -4,10 +4,12 @@ use super::output::UsageError;
 use super::schedule_cmds::ScheduleCommon;
 use crate::diffusion::{PredictionType, Schedule, ScheduleSpec, TimestepSpacing, VarianceType};
 use crate::fsutil::{create_dir_all, write_atomic};
-use crate::model::checkpoint::{self, Checkpoint, CheckpointConfig};
-use crate::model::data::{DataDomain, DataSpec, Dataset, DatasetKind, load_image_item};
+use crate::model::checkpoint::{self, Checkpoint, CheckpointConfig, SizedDenoiser};
+use crate::model::data::{DataDomain, DataSpec, Dataset, DatasetKind, load_image_item_at};
 use crate::model::eval::{EVAL_TIMESTEPS, evaluate};
-use crate::model::inference::{self, Flow, ReverseOptions, Sampler, noise_to, run_reverse};
+use crate::model::inference::{
+    self, Denoise, Flow, ReverseOptions, Sampler, noise_to, run_reverse,
+};
 use crate::model::render;
 use crate::model::training::{TrainEvent, TrainRequest, TrainingConfig, train as train_loop};
 use crate::model::{
@@ -426,8 +428,25 @@ pub struct SampleArgs {
     /// Pixel scale of the image grid.
     #[arg(long, value_name = "K", default_value_t = 2)]
     pub scale: u32,
+    /// Sample N × N images (default: the model's own size; a multiple of its downsampling
+    /// factor, at most 512).
+    #[arg(long, value_name = "N")]
+    pub size: Option<usize>,
     #[arg(long, value_name = "NAME", default_value = "flex", value_parser = parse_backend)]
     pub backend: BackendKind,
+}
+
+/// The image model of `ckpt` at `--size` (or its own size), with the size checked.
+fn sized_model(ckpt: &Checkpoint, size: Option<usize>) -> Result<SizedDenoiser<'_>> {
+    let n = match (size, ckpt.domain()) {
+        (Some(n), _) => n,
+        (None, DataDomain::Image { size, .. }) => size,
+        (None, DataDomain::Points2d) => {
+            return Err(UsageError::new("this model takes 2-D points, not images").into());
+        }
+    };
+    ckpt.at_size(n)
+        .map_err(|e| UsageError::new(format!("--size {n}: {e}")).into())
 }
 
 fn extension(path: &Path) -> String {
@@ -459,7 +478,20 @@ pub fn sample(args: SampleArgs) -> Result<()> {
     }
     let ext = extension(&args.out);
     let ckpt = load_model(&args.model, args.backend)?;
-    let domain = ckpt.domain();
+    if args.size.is_some() && !ckpt.domain().is_image() {
+        return Err(
+            UsageError::new("--size is for image models (this one is for 2-D points)").into(),
+        );
+    }
+    let sized = match ckpt.domain() {
+        DataDomain::Image { .. } => Some(sized_model(&ckpt, args.size)?),
+        DataDomain::Points2d => None,
+    };
+    let domain = sized.as_ref().map_or(ckpt.domain(), |s| s.domain());
+    let denoiser: &dyn Denoise = match &sized {
+        Some(s) => s,
+        None => &ckpt,
+    };
     match (domain, ext.as_str()) {
         (DataDomain::Image { .. }, "png") | (DataDomain::Points2d, "csv" | "png") => {}
         (DataDomain::Image { .. }, _) => {
@@ -482,7 +514,7 @@ pub fn sample(args: SampleArgs) -> Result<()> {
     .len();
     let bar = progress_for(total as u64, "sampling");
     let result = inference::sample(
-        &ckpt,
+        denoiser,
         &ckpt.schedule,
         args.n,
         &options,
@@ -504,13 +536,18 @@ pub fn sample(args: SampleArgs) -> Result<()> {
             result.t_reached
         ));
     }
-    write_samples(&ckpt, &result.x, &args.out, args.scale)?;
+    write_samples(&ckpt, domain, &result.x, &args.out, args.scale)?;
     eprintln!("wrote {} samples to {}", args.n, args.out.display());
     Ok(())
 }
 
-fn write_samples(ckpt: &Checkpoint, x: &[f32], out: &Path, scale: u32) -> Result<()> {
-    let domain = ckpt.domain();
+fn write_samples(
+    ckpt: &Checkpoint,
+    domain: DataDomain,
+    x: &[f32],
+    out: &Path,
+    scale: u32,
+) -> Result<()> {
     let bytes = match domain {
         DataDomain::Image { .. } => render::encode_png(&render::image_grid(x, domain, scale, 2))?,
         DataDomain::Points2d if extension(out) == "png" => {
@@ -541,9 +578,14 @@ pub struct ReverseArgs {
     /// The model folder (an image model).
     #[arg(long, value_name = "DIR")]
     pub model: PathBuf,
-    /// The image to noise and denoise (resized and centre-cropped to the model's size).
+    /// The image to noise and denoise (centre-cropped and resized to --size).
     #[arg(long, value_name = "IN")]
     pub image: PathBuf,
+    /// Work at N × N: the image is centre-cropped and resized to it (an N × N image is used
+    /// as it is). Default: the model's own size. A multiple of the model's downsampling
+    /// factor, at most 512.
+    #[arg(long, value_name = "N")]
+    pub size: Option<usize>,
     /// Noise the image to this t with the closed form, then denoise from it.
     #[arg(long, value_name = "T", default_value_t = 500)]
     pub t: usize,
@@ -558,7 +600,7 @@ pub struct ReverseArgs {
     /// Write a frame every K steps (and always the first and last; default: ~40 frames).
     #[arg(long, value_name = "K")]
     pub every: Option<usize>,
-    /// Pixel scale of the frames.
+    /// Pixel scale of the frames (1: one pixel per pixel).
     #[arg(long, value_name = "K", default_value_t = 4)]
     pub scale: u32,
     #[arg(long, value_name = "NAME", default_value = "flex", value_parser = parse_backend)]
@@ -585,17 +627,19 @@ pub fn reverse(args: ReverseArgs) -> Result<()> {
         return Err(UsageError::new("--gif must name a .gif file").into());
     }
     let ckpt = load_model(&args.model, args.backend)?;
-    let DataDomain::Image { channels, size } = ckpt.domain() else {
+    let DataDomain::Image { channels, .. } = ckpt.domain() else {
         return Err(
             UsageError::new("reverse needs an image model (this one is for 2-D points)").into(),
         );
     };
+    let sized = sized_model(&ckpt, args.size)?;
+    let size = sized.size;
     let big_t = ckpt.schedule.num_steps();
     if args.t == 0 || args.t > big_t {
         return Err(UsageError::new(format!("--t must be 1..={big_t}")).into());
     }
     let options = args.sampler.options(&ckpt.schedule, ckpt.domain())?;
-    let x0 = load_image_item(&args.image, channels)
+    let x0 = load_image_item_at(&args.image, channels, size)
         .map_err(|e| anyhow!("{}: {e}", args.image.display()))?;
     let (x_t, _) = noise_to(&ckpt.schedule, args.t, &x0, args.sampler.seed)?;
     create_dir_all(&args.out_dir)?;
@@ -633,7 +677,7 @@ pub fn reverse(args: ReverseArgs) -> Result<()> {
         &render::encode_png(&scaled(&x_t, channels, size, args.scale))?,
     )?;
     let result = run_reverse(
-        &ckpt,
+        &sized,
         &ckpt.schedule,
         x_t,
         args.t,

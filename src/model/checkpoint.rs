@@ -230,6 +230,79 @@ fn shorten(message: &str) -> String {
     }
 }
 
+/// The largest image side a model is run at (the app and the CLI refuse more).
+pub const MAX_RUN_SIZE: usize = 512;
+
+/// Why a model cannot run at an image size.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SizeError {
+    #[error("the image size must be at least 1 pixel (got 0)")]
+    Zero,
+    #[error(
+        "the image size {size} is not a multiple of {factor} (this model halves the picture {halvings} times on the way down; try {below} or {above})"
+    )]
+    NotMultiple {
+        size: usize,
+        factor: usize,
+        halvings: u32,
+        below: usize,
+        above: usize,
+    },
+    #[error("the image size {size} is larger than the limit of {max}")]
+    TooLarge { size: usize, max: usize },
+    #[error("this model takes 2-D points, not images")]
+    NotImage,
+}
+
+/// Checks that the network of `config` can run on `size` × `size` images: an image model,
+/// a positive multiple of its downsampling factor, at most [`MAX_RUN_SIZE`].
+pub fn check_run_size(config: &ModelConfig, size: usize) -> Result<(), SizeError> {
+    let ModelConfig::Unet(unet) = config else {
+        return Err(SizeError::NotImage);
+    };
+    let factor = super::downsampling_factor(unet);
+    if size == 0 {
+        return Err(SizeError::Zero);
+    }
+    if size > MAX_RUN_SIZE {
+        return Err(SizeError::TooLarge {
+            size,
+            max: MAX_RUN_SIZE,
+        });
+    }
+    if !size.is_multiple_of(factor) {
+        let below = (size / factor * factor).max(factor);
+        return Err(SizeError::NotMultiple {
+            size,
+            factor,
+            halvings: factor.trailing_zeros(),
+            below,
+            above: (size / factor + 1) * factor,
+        });
+    }
+    Ok(())
+}
+
+/// A checkpoint run at another image size than the one it was trained at (the UNet is
+/// convolutional: the same weights apply at any multiple of its downsampling factor).
+/// Made by [`Checkpoint::at_size`], which validated the size.
+#[derive(Debug, Clone, Copy)]
+pub struct SizedDenoiser<'a> {
+    pub checkpoint: &'a Checkpoint,
+    pub channels: usize,
+    pub size: usize,
+}
+
+impl SizedDenoiser<'_> {
+    /// The items this denoiser takes.
+    pub fn domain(&self) -> DataDomain {
+        DataDomain::Image {
+            channels: self.channels,
+            size: self.size,
+        }
+    }
+}
+
 /// A loaded model: the network, its config and its built schedule.
 #[derive(Debug)]
 pub struct Checkpoint {
@@ -266,5 +339,19 @@ impl Checkpoint {
     /// Number of trainable parameters.
     pub fn num_params(&self) -> usize {
         self.model.num_params()
+    }
+
+    /// This image model run on `size` × `size` pictures (its own channels), after checking
+    /// the size ([`check_run_size`]).
+    pub fn at_size(&self, size: usize) -> Result<SizedDenoiser<'_>, SizeError> {
+        check_run_size(&self.config.model, size)?;
+        let DataDomain::Image { channels, .. } = self.domain() else {
+            return Err(SizeError::NotImage);
+        };
+        Ok(SizedDenoiser {
+            checkpoint: self,
+            channels,
+            size,
+        })
     }
 }

@@ -836,9 +836,15 @@ fn read_image_folder(
 
 /// One image file as a channel-first 32 × 32 item in [−1, 1].
 pub fn load_image_item(path: &Path, channels: usize) -> Result<Vec<f32>, String> {
+    load_image_item_at(path, channels, IMAGE_SIZE)
+}
+
+/// [`load_image_item`] at `size` × `size` (centre crop and resize; a picture of that size
+/// is used as it is).
+pub fn load_image_item_at(path: &Path, channels: usize, size: usize) -> Result<Vec<f32>, String> {
     let bytes = read_limited(path, "image", MAX_IMAGE_FILE_BYTES).map_err(|e| e.to_string())?;
     let img = decode_image_bounded(&bytes).map_err(|e| format!("not a readable image: {e}"))?;
-    Ok(image_to_item(&img, channels, IMAGE_SIZE))
+    Ok(image_to_item(&img, channels, size))
 }
 
 /// Decodes image bytes of any supported format under `image::Limits`

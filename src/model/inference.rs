@@ -8,7 +8,7 @@
 //! The network only predicts. Each step is: model forward → f32 buffer → the core's
 //! [`ddpm_step`]/[`ddim_step`] → the next x. No diffusion formula lives here.
 
-use super::checkpoint::Checkpoint;
+use super::checkpoint::{Checkpoint, SizedDenoiser};
 use super::data::{DataRng, fill_normal, rng_for};
 use crate::diffusion::forward::{LengthMismatch, add_noise};
 use crate::diffusion::reverse::{
@@ -65,6 +65,21 @@ impl Denoise for Checkpoint {
 
     fn item_len(&self) -> usize {
         self.domain().item_len()
+    }
+}
+
+impl Denoise for SizedDenoiser<'_> {
+    fn predict(&self, x_t: &[f32], t: usize, batch: usize) -> Result<Vec<f32>, InferenceError> {
+        let c = self.checkpoint;
+        predict_with(&c.model, &c.device, x_t, t, batch, self.item_len())
+    }
+
+    fn prediction(&self) -> PredictionType {
+        self.checkpoint.config.objective
+    }
+
+    fn item_len(&self) -> usize {
+        self.channels * self.size * self.size
     }
 }
 

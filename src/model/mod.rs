@@ -25,7 +25,7 @@ pub mod training;
 pub mod unet;
 
 pub use backend::{BackendKind, BackendUnavailable};
-pub use checkpoint::{Checkpoint, CheckpointConfig, CheckpointError};
+pub use checkpoint::{Checkpoint, CheckpointConfig, CheckpointError, SizeError, SizedDenoiser};
 pub use data::{DataDomain, DataSpec, Dataset, DatasetKind};
 pub use inference::{Denoise, Flow, Frame, ReverseOptions, Sampler};
 pub use mlp::{MlpDenoiser, MlpDenoiserConfig};
@@ -141,12 +141,38 @@ impl Denoiser {
         match self {
             Denoiser::Mlp(m) => m.forward(x_t, t),
             Denoiser::UNet(u) => {
-                let (c, s) = u.image_shape();
+                // The side comes from the data (D = C·S·S), not from the size the model was
+                // trained at: the network is convolutional, so it runs at any side that is
+                // a multiple of its downsampling factor (callers check that, see
+                // `Checkpoint::at_size`).
+                let (c, _) = u.image_shape();
                 let [b, d] = x_t.dims();
+                let s = side_of(d, c);
                 u.forward(x_t.reshape([b, c, s, s]), t).reshape([b, d])
             }
         }
     }
+}
+
+/// The side S of a square C-channel item of `len` = C·S·S numbers (rounded down when
+/// `len` is not such a number; callers validate lengths first).
+pub fn side_of(len: usize, channels: usize) -> usize {
+    let per_channel = len / channels.max(1);
+    let mut s = (per_channel as f64).sqrt() as usize;
+    // Correct any rounding of the float square root.
+    while s * s > per_channel {
+        s -= 1;
+    }
+    while (s + 1) * (s + 1) <= per_channel {
+        s += 1;
+    }
+    s
+}
+
+/// How much a UNet shrinks its input on the way down: 2^(levels − 1). An image side must
+/// be a multiple of it.
+pub fn downsampling_factor(config: &UNetConfig) -> usize {
+    1usize << config.channels.len().saturating_sub(1).min(16)
 }
 
 /// How the per-sample loss is weighted over t.

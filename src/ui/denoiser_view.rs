@@ -122,6 +122,9 @@ pub(crate) enum RunOutcome {
 pub(crate) struct ReverseRun<Extra> {
     pub traj: Trajectory,
     pub job: Option<ReverseJob>,
+    /// The steps the run plans to take: the one count its progress bar and its step
+    /// scrubber both use.
+    pub total: usize,
     /// The sampler and its steps ([`ReverseSettings::label`]).
     pub label: String,
     pub outcome: Option<RunOutcome>,
@@ -132,10 +135,11 @@ pub(crate) struct ReverseRun<Extra> {
 
 impl<Extra> ReverseRun<Extra> {
     /// A run from `start_t` whose steps `job` delivers; it follows its newest step.
-    pub fn new(start_t: usize, job: ReverseJob, label: String, extra: Extra) -> Self {
+    pub fn new(start_t: usize, total: usize, job: ReverseJob, label: String, extra: Extra) -> Self {
         Self {
             traj: Trajectory::new(start_t),
             job: Some(job),
+            total,
             label,
             outcome: None,
             follow: true,
@@ -396,7 +400,9 @@ pub(crate) fn scrubber_row<K: DenoiserText, Extra>(
             }
             let k = reverse_scrubber.t.min(last);
             if let Some(t) = run.traj.t_at(k) {
-                ui.label(fill(K::STEP_AT.tr(lang), &[&k, &last, &t]));
+                // Position k is the sample after k steps, counted out of the run's planned
+                // steps, as the progress bar counts them.
+                ui.label(fill(K::STEP_AT.tr(lang), &[&k, &run.total.max(last), &t]));
             }
         }
     }
@@ -468,12 +474,14 @@ pub(crate) fn run_status_ui<K: DenoiserText, Extra>(
     let Some(run) = run else {
         return;
     };
-    if let Some(job) = &run.job {
-        let p = job.progress();
+    if run.job.is_some() {
+        // The steps received so far, out of the planned steps: the same numbers the step
+        // scrubber shows (the job's own progress lags by up to its throttle).
+        let (done, total) = run_progress(run);
         ui.add(
-            egui::ProgressBar::new(p.fraction())
+            egui::ProgressBar::new(done as f32 / total.max(1) as f32)
                 .desired_width(ui.available_width().min(320.0))
-                .text(fill(K::RUNNING.tr(lang), &[&p.done, &p.total])),
+                .text(fill(K::RUNNING.tr(lang), &[&done, &total])),
         );
     }
     match &run.outcome {
@@ -489,6 +497,12 @@ pub(crate) fn run_status_ui<K: DenoiserText, Extra>(
         }
         None => {}
     }
+}
+
+/// (steps received, steps planned) of a run: what its progress bar and step line say.
+pub(crate) fn run_progress<Extra>(run: &ReverseRun<Extra>) -> (usize, usize) {
+    let done = run.traj.frames.len();
+    (done, run.total.max(done))
 }
 
 /// A spinner while a save (its dialog or its writing) is under way, then where the file

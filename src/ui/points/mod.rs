@@ -898,19 +898,19 @@ impl PointsPanel {
         // Points are not bounded like pixels, so x̂0 is not clipped.
         options.clip_x0 = false;
         let label = self.reverse.label(big_t);
-        let job = spawn_reverse(
-            ReverseRequest {
-                model,
-                x_start,
-                start_t,
-                options,
-                keep_predictions: false,
-            },
-            repaint,
-        );
+        let request = ReverseRequest {
+            model,
+            x_start,
+            start_t,
+            options,
+            keep_predictions: false,
+            size: None,
+        };
+        let total = request.planned_steps();
+        let job = spawn_reverse(request, repaint);
         show_new_run(
             &mut self.run,
-            RunState::new(start_t, job, label, tracked),
+            RunState::new(start_t, total, job, label, tracked),
             &mut self.mode,
             &mut self.reverse_scrubber,
         );

@@ -1,0 +1,806 @@
+//! Drawing the Image panel: every section reads the state and sends intents; the
+//! textures it draws are owned here.
+
+use super::*;
+
+#[derive(Default)]
+pub(super) struct TexSlot {
+    hash: u64,
+    handle: Option<egui::TextureHandle>,
+}
+
+impl TexSlot {
+    fn texture(
+        &mut self,
+        ctx: &egui::Context,
+        name: &str,
+        hash: u64,
+        make: impl FnOnce() -> RgbImage,
+    ) -> egui::TextureId {
+        if self.hash != hash || self.handle.is_none() {
+            let img = make();
+            let color = egui::ColorImage::from_rgb(
+                [img.width() as usize, img.height() as usize],
+                img.as_raw(),
+            );
+            match &mut self.handle {
+                Some(h) => h.set(color, egui::TextureOptions::NEAREST),
+                None => {
+                    self.handle = Some(ctx.load_texture(name, color, egui::TextureOptions::NEAREST))
+                }
+            }
+            self.hash = hash;
+        }
+        self.handle.as_ref().map(|h| h.id()).unwrap_or_default()
+    }
+}
+
+impl ImagePanel {
+    // ------------------------------------------------------------------ the whole panel
+
+    pub fn image_ui(&mut self, ui: &mut egui::Ui, lab: &mut LabContext) {
+        let lang = lab.lang();
+        self.update(ui.ctx(), lab);
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.heading(ImgText::Title.tr(lang));
+                ui.horizontal_wrapped(|ui| {
+                    self.picture_controls_ui(ui, lab);
+                    ui.separator();
+                    self.model_controls_ui(ui, lab);
+                });
+                self.status_ui(ui, lab);
+                ui.separator();
+                self.forward_controls_ui(ui, lab);
+                self.scrubber_ui(ui, lab);
+                // Inputs may have changed: show this frame what they ask for.
+                self.update(ui.ctx(), lab);
+                // The five pictures, with the denoising controls beside them.
+                let controls_width = 330.0;
+                let side =
+                    ((ui.available_width() - controls_width - 5.0 * 14.0) / 5.0).clamp(96.0, 200.0);
+                ui.horizontal_top(|ui| {
+                    self.images_ui(ui, lab, side);
+                    ui.add_space(12.0);
+                    ui.vertical(|ui| {
+                        self.reverse_controls_ui(ui, lab);
+                        ui.separator();
+                        self.export_ui(ui, lab);
+                    });
+                });
+                ui.separator();
+                ui.columns(2, |cols| {
+                    if let [left, right] = cols {
+                        self.histogram_ui(left, lab, 220.0);
+                        // A little slack: the column's edge is the panel's margin.
+                        let thumb =
+                            ((right.available_width() - 9.0 * 6.0 - 16.0) / 10.0).clamp(28.0, 72.0);
+                        self.strip_ui(right, lab, thumb);
+                    }
+                });
+            });
+    }
+
+    // ------------------------------------------------------------------ sections
+
+    /// Picture picker (generated samples and bundled photos), "another sample", "open
+    /// image…" and the working size.
+    pub fn picture_controls_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
+        let lang = lab.lang();
+        let selected = match (&self.choice, &self.picture) {
+            (ImageChoice::Sample { kind, .. }, _) => sample_name(*kind, lang).to_string(),
+            (ImageChoice::Photo(p), _) => photo_name(*p, lang).to_string(),
+            (ImageChoice::File(_), Some(p)) => fill(ImgText::UserFile.tr(lang), &[&p.name]),
+            (ImageChoice::File(p), None) => fill(ImgText::UserFile.tr(lang), &[&p.display()]),
+        };
+        let mut picked_sample = None;
+        let mut picked_photo = None;
+        egui::ComboBox::from_label(ImgText::Picture.tr(lang))
+            .selected_text(selected)
+            .show_ui(ui, |ui| {
+                ui.weak(ImgText::Generated.tr(lang));
+                for kind in SampleKind::ALL {
+                    let on =
+                        matches!(&self.choice, ImageChoice::Sample { kind: k, .. } if *k == kind);
+                    if ui.selectable_label(on, sample_name(kind, lang)).clicked() {
+                        picked_sample = Some(kind);
+                    }
+                }
+                ui.separator();
+                ui.weak(ImgText::Photos.tr(lang));
+                for photo in BundledPhoto::ALL {
+                    let on = self.choice == ImageChoice::Photo(photo);
+                    if ui.selectable_label(on, photo_name(photo, lang)).clicked() {
+                        picked_photo = Some(photo);
+                    }
+                }
+            });
+        if let Some(kind) = picked_sample {
+            let seed = match &self.choice {
+                ImageChoice::Sample { seed, .. } => *seed,
+                _ => 7,
+            };
+            self.use_sample(kind, seed);
+        }
+        if let Some(photo) = picked_photo {
+            self.use_photo(photo);
+        }
+        if let ImageChoice::Sample { kind, seed } = self.choice.clone()
+            && kind.is_seeded()
+            && ui.button(ImgText::Another.tr(lang)).clicked()
+        {
+            self.use_sample(kind, next_seed(seed));
+        }
+        let busy = self.image_dialog.is_some();
+        if ui
+            .add_enabled(!busy, egui::Button::new(ImgText::OpenImage.tr(lang)))
+            .on_hover_text(ImgText::DropHint.tr(lang))
+            .clicked()
+        {
+            self.open_image_dialog(repaint_of(ui.ctx()));
+        }
+        self.size_picker_ui(ui, lab);
+    }
+
+    /// The working size: automatic, the model's own, or 64, 128, 256.
+    pub fn size_picker_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
+        let lang = lab.lang();
+        let own = self.model_shape(lab).1;
+        let auto = if self.choice.is_photo() {
+            PHOTO_SIZE
+        } else {
+            own
+        };
+        let name = |choice: Option<usize>| match choice {
+            None => fill(ImgText::SizeAuto.tr(lang), &[&auto]),
+            Some(n) if n == own => fill(ImgText::SizeOwn.tr(lang), &[&n]),
+            Some(n) => format!("{n} × {n}"),
+        };
+        let mut options: Vec<Option<usize>> = vec![None];
+        if !WORK_SIZES.contains(&own) {
+            options.push(Some(own));
+        }
+        options.extend(WORK_SIZES.iter().map(|&n| Some(n)));
+        let mut chosen = self.work_size;
+        egui::ComboBox::from_label(ImgText::WorkSize.tr(lang))
+            .selected_text(name(self.work_size))
+            .show_ui(ui, |ui| {
+                for o in options {
+                    ui.selectable_value(&mut chosen, o, name(o));
+                }
+            });
+        self.work_size = chosen;
+    }
+
+    /// The model picker, "load model folder…" and the device the model runs on (an app
+    /// setting shared with the Points panel).
+    pub fn model_controls_ui(&mut self, ui: &mut egui::Ui, lab: &mut LabContext) {
+        let lang = lab.lang();
+        let current = self.model_source();
+        let name = |s: &ModelSource| match s {
+            ModelSource::Shipped(n) => fill(ImgText::Shipped.tr(lang), &[n]),
+            ModelSource::Folder(_) => fill(ImgText::Folder.tr(lang), &[&s.label()]),
+        };
+        let mut choices: Vec<ModelSource> = shipped::for_images(true)
+            .iter()
+            .map(|m| ModelSource::Shipped(m.name.to_string()))
+            .collect();
+        if let Some(ModelSource::Folder(p)) = &self.model {
+            choices.push(ModelSource::Folder(p.clone()));
+        }
+        if let Some(c) = model_combo(
+            ui,
+            ImgText::Model.tr(lang),
+            current.as_ref().map(name).unwrap_or_else(|| "—".into()),
+            &choices,
+            current.as_ref(),
+            name,
+        ) {
+            self.use_model(c);
+        }
+        if ui
+            .add_enabled(
+                self.folder_dialog.is_none(),
+                egui::Button::new(ImgText::LoadFolder.tr(lang)),
+            )
+            .clicked()
+        {
+            self.open_folder_dialog(repaint_of(ui.ctx()));
+        }
+        device_picker(ui, lab);
+    }
+
+    /// Without a file dialog: says so, and offers a path field (type or paste a path).
+    pub fn path_entry_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
+        let lang = lab.lang();
+        let Some(entry) = self.path_entry.as_mut() else {
+            return;
+        };
+        let warn = ui.visuals().warn_fg_color;
+        let (what, action) = match entry.purpose {
+            PathPurpose::OpenImage => (ImgText::PathImage, ImgText::PathOpen),
+            PathPurpose::ModelFolder => (ImgText::PathFolder, ImgText::PathUse),
+            PathPurpose::Save(_) => (ImgText::PathSave, ImgText::PathSaveHere),
+        };
+        let hint = match entry.purpose {
+            PathPurpose::OpenImage => "/home/me/picture.png",
+            PathPurpose::ModelFolder => "/home/me/models/glyphs",
+            PathPurpose::Save(ExportKind::Gif) => "/home/me/trajectory.gif",
+            PathPurpose::Save(_) => "/home/me/frame.png",
+        };
+        ui.colored_label(warn, ImgText::NoDialog.tr(lang));
+        let mut submit = false;
+        let mut cancel = false;
+        ui.horizontal(|ui| {
+            let label = ui.label(what.tr(lang));
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut entry.text)
+                        .desired_width(360.0)
+                        .hint_text(hint),
+                )
+                .labelled_by(label.id);
+            if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                submit = true;
+            }
+            submit |= ui.button(action.tr(lang)).clicked();
+            cancel = ui.button(ImgText::Cancel.tr(lang)).clicked();
+        });
+        if submit {
+            self.submit_path(lab, repaint_of(ui.ctx()));
+        } else if cancel {
+            self.cancel_path();
+        }
+    }
+
+    /// Picture size, loading and errors, the model's summary and the schedule note.
+    pub fn status_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
+        let lang = lab.lang();
+        let (channels, size) = self.item_shape(lab);
+        let err = ui.visuals().error_fg_color;
+        let warn = ui.visuals().warn_fg_color;
+        ui.horizontal_wrapped(|ui| {
+            if let Some(p) = &self.picture {
+                let kind = if channels == 1 {
+                    ImgText::Gray.tr(lang)
+                } else {
+                    ImgText::Rgb.tr(lang)
+                };
+                let size = if p.original_size == (size as u32, size as u32) {
+                    fill(ImgText::SizeAsIs.tr(lang), &[&size])
+                } else {
+                    fill(ImgText::SizeCropped.tr(lang), &[&size])
+                };
+                ui.weak(fill(
+                    ImgText::SizeNote.tr(lang),
+                    &[
+                        &p.name,
+                        &p.original_size.0,
+                        &p.original_size.1,
+                        &size,
+                        &kind,
+                    ],
+                ));
+            }
+            if let Some((path, _)) = &self.load_job {
+                ui.spinner();
+                ui.label(fill(ImgText::Loading.tr(lang), &[&path.display()]));
+            }
+            if self.image_dialog.is_some() || self.folder_dialog.is_some() {
+                ui.spinner();
+                ui.weak(ImgText::Waiting.tr(lang));
+            }
+        });
+        if let Some((name, failure, _)) = &self.load_error {
+            let message = load_failure_text(failure, lang);
+            ui.colored_label(err, fill(ImgText::LoadFailed.tr(lang), &[name, &message]));
+        }
+        if let Some(e) = self.size_error(lab) {
+            let own = self.model_shape(lab).1;
+            let message = size_error_text(&e, lang);
+            ui.colored_label(err, fill(ImgText::SizeRefused.tr(lang), &[&message, &own]));
+        }
+        if let Some((name, message)) = &self.model_failure {
+            ui.colored_label(err, fill(ImgText::FolderFailed.tr(lang), &[name, message]));
+        }
+        self.path_entry_ui(ui, lab);
+        let key = self.model_key(lab);
+        match (&key, self.model_job.latest()) {
+            (None, _) => {
+                ui.colored_label(warn, ImgText::NoModel.tr(lang));
+            }
+            (Some(k), Some(m)) if self.model_job.is_current(k) => {
+                if m.domain().is_image() {
+                    ui.weak(fill(
+                        ImgText::ModelInfo.tr(lang),
+                        &[
+                            &k.0.label(),
+                            &thousands(m.num_params()),
+                            &objective_name(m.objective()),
+                            &m.config.training.steps,
+                            &m.config.data.dataset,
+                        ],
+                    ));
+                } else {
+                    ui.colored_label(warn, fill(ImgText::NotImageModel.tr(lang), &[&k.0.label()]));
+                }
+            }
+            _ => {}
+        }
+        model_load_status_ui::<ImgText, _, _>(ui, &self.model_job, lang);
+        match self.loaded_model(lab) {
+            Some(m) => {
+                let own = schedule_summary(m.schedule.spec());
+                if m.schedule.spec() != lab.schedule.spec() {
+                    ui.colored_label(
+                        warn,
+                        format!(
+                            "{} {}",
+                            fill(ImgText::ScheduleOwn.tr(lang), &[&own]),
+                            fill(
+                                ImgText::ScheduleDiffers.tr(lang),
+                                &[&schedule_summary(lab.schedule.spec())]
+                            )
+                        ),
+                    );
+                } else {
+                    ui.weak(fill(ImgText::ScheduleOwn.tr(lang), &[&own]));
+                }
+            }
+            None => {
+                ui.weak(fill(
+                    ImgText::ScheduleLab.tr(lang),
+                    &[&schedule_summary(lab.schedule.spec())],
+                ));
+            }
+        }
+    }
+
+    /// Forward/reverse view, closed form or chain, ε's seed and re-roll.
+    pub fn forward_controls_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
+        let lang = lab.lang();
+        let has_run = self.run.as_ref().is_some_and(RunState::has_steps);
+        ui.horizontal_wrapped(|ui| {
+            view_mode_switch::<ImgText>(ui, &mut self.mode, has_run, lang);
+            ui.separator();
+            egui::ComboBox::from_label(ImgText::NoiseKind.tr(lang))
+                .selected_text(match self.forward_kind {
+                    ForwardKind::ClosedForm => ImgText::ClosedForm.tr(lang),
+                    ForwardKind::Chain => ImgText::Chain.tr(lang),
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(
+                        &mut self.forward_kind,
+                        ForwardKind::ClosedForm,
+                        ImgText::ClosedForm.tr(lang),
+                    );
+                    ui.selectable_value(
+                        &mut self.forward_kind,
+                        ForwardKind::Chain,
+                        ImgText::Chain.tr(lang),
+                    );
+                });
+            let seed_label = ui.label(ImgText::NoiseSeed.tr(lang));
+            ui.add(egui::DragValue::new(&mut self.noise_seed).speed(1.0))
+                .labelled_by(seed_label.id);
+            if ui.button(ImgText::Reroll.tr(lang)).clicked() {
+                self.noise_seed = next_seed(self.noise_seed);
+            }
+        });
+        if self.forward_kind == ForwardKind::Chain
+            && let Some(p) = self.chain_job.progress()
+        {
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::ProgressBar::new(p.fraction())
+                        .desired_width(160.0)
+                        .show_percentage(),
+                );
+                ui.weak(ImgText::ChainRunning.tr(lang));
+            });
+        }
+    }
+
+    /// The t scrubber (forward) or the step scrubber (reverse).
+    pub fn scrubber_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
+        let lang = lab.lang();
+        let big_t = self.schedule(lab).num_steps();
+        let scrubbers = (&mut self.scrubber, &mut self.reverse_scrubber);
+        scrubber_row::<ImgText, _>(ui, self.mode, scrubbers, self.run.as_mut(), big_t, lang);
+    }
+
+    /// x0, x_t, ε̂, x̂0 and μ̃ side by side, each `side` points square.
+    pub fn images_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext, side: f32) {
+        let lang = lab.lang();
+        let (channels, size) = self.item_shape(lab);
+        let shown = self.shown.clone();
+        let clean = self.clean.clone();
+        let has_model = self.loaded_model(lab).is_some();
+        let ctx = ui.ctx().clone();
+        let [tex_x0, tex_xt, tex_eps, tex_x0hat, tex_mean] = &mut self.textures;
+        ui.horizontal_top(|ui| {
+            ui.spacing_mut().item_spacing.x = 14.0;
+            let cell = |ui: &mut egui::Ui,
+                        slot: &mut TexSlot,
+                        name: &str,
+                        title: String,
+                        hover: &str,
+                        data: Option<&[f32]>,
+                        shade: Shade,
+                        note: Option<String>| {
+                ui.vertical(|ui| {
+                    ui.set_width(side);
+                    let strong = ui.visuals().strong_text_color();
+                    ui.label(math_job(ui, &title, egui::TextStyle::Body, Some(strong)))
+                        .on_hover_ui(|ui| {
+                            math_label(ui, hover);
+                        });
+                    match data {
+                        Some(d) if d.len() == channels * size * size => {
+                            let id = slot.texture(&ctx, name, hash_of(shade as u8, &[d]), || {
+                                picture::item_picture(d, channels, size, shade)
+                            });
+                            ui.add(
+                                egui::Image::from_texture((id, egui::vec2(side, side)))
+                                    .alt_text(title.clone()),
+                            );
+                        }
+                        _ => {
+                            let (rect, _) = ui
+                                .allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
+                            ui.painter()
+                                .rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
+                        }
+                    }
+                    if let Some(n) = note {
+                        let weak = ui.visuals().weak_text_color();
+                        ui.label(math_job(ui, &n, egui::TextStyle::Body, Some(weak)));
+                    }
+                });
+            };
+            let t = shown.as_ref().map_or(0, |s| s.t);
+            cell(
+                ui,
+                tex_x0,
+                "image-x0",
+                ImgText::X0.tr(lang).to_string(),
+                ImgText::X0Hover.tr(lang),
+                clean.as_ref().map(|c| c.x0.as_slice()),
+                Shade::Value,
+                None,
+            );
+            cell(
+                ui,
+                tex_xt,
+                "image-xt",
+                fill(ImgText::Xt.tr(lang), &[&t]),
+                ImgText::XtHover.tr(lang),
+                shown.as_ref().map(|s| s.x_t.as_slice()),
+                Shade::Value,
+                None,
+            );
+            let pred = shown.as_ref().and_then(|s| s.prediction.clone());
+            let note = match (&shown, &pred) {
+                (Some(s), Some(p)) if s.prediction_stale => Some(format!(
+                    "{} · {}",
+                    fill(ImgText::PredictedAt.tr(lang), &[&p.t]),
+                    ImgText::Updating.tr(lang)
+                )),
+                (Some(s), Some(p)) if p.t != s.t => {
+                    Some(fill(ImgText::PredictedAt.tr(lang), &[&p.t]))
+                }
+                (Some(s), None) if s.t == 0 => Some(ImgText::NothingAtZero.tr(lang).to_string()),
+                (Some(_), None) if !has_model => Some(ImgText::NeedsModel.tr(lang).to_string()),
+                (Some(_), None) => Some(ImgText::Updating.tr(lang).to_string()),
+                _ => None,
+            };
+            cell(
+                ui,
+                tex_eps,
+                "image-eps",
+                ImgText::EpsHat.tr(lang).to_string(),
+                ImgText::EpsHatHover.tr(lang),
+                pred.as_ref().map(|p| p.pred_eps.as_slice()),
+                Shade::Noise,
+                Some(if channels == 1 {
+                    ImgText::EpsScale.tr(lang).to_string()
+                } else {
+                    "±3".to_string()
+                }),
+            );
+            cell(
+                ui,
+                tex_x0hat,
+                "image-x0hat",
+                ImgText::X0Hat.tr(lang).to_string(),
+                ImgText::X0HatHover.tr(lang),
+                pred.as_ref().map(|p| p.pred_x0.as_slice()),
+                Shade::Value,
+                note.clone(),
+            );
+            cell(
+                ui,
+                tex_mean,
+                "image-mean",
+                ImgText::Mean.tr(lang).to_string(),
+                ImgText::MeanHover.tr(lang),
+                pred.as_ref().map(|p| p.mean.as_slice()),
+                Shade::Value,
+                None,
+            );
+        });
+    }
+
+    /// The histogram of x_t's pixel values over the expected one and N(0, 1).
+    pub fn histogram_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext, height: f32) {
+        let lang = lab.lang();
+        let Some(h) = self.histogram.clone() else {
+            ui.add_space(height);
+            return;
+        };
+        let (channels, _) = self.item_shape(lab);
+        let what = match (channels, h.channel) {
+            (1, _) => ImgText::HistGrey.tr(lang),
+            (_, None) => ImgText::HistAllChannels.tr(lang),
+            (_, Some(0)) => ImgText::HistRed.tr(lang),
+            (_, Some(1)) => ImgText::HistGreen.tr(lang),
+            (_, Some(_)) => ImgText::HistBlue.tr(lang),
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(fill(ImgText::HistTitle.tr(lang), &[&h.t, &what])).strong());
+            if channels > 1 {
+                let mut channel = self.hist_channel;
+                let name = |c: Option<usize>| match c {
+                    None => ImgText::HistAllChannels.tr(lang),
+                    Some(0) => ImgText::HistRed.tr(lang),
+                    Some(1) => ImgText::HistGreen.tr(lang),
+                    Some(_) => ImgText::HistBlue.tr(lang),
+                };
+                egui::ComboBox::from_label(ImgText::HistChannel.tr(lang))
+                    .selected_text(name(channel))
+                    .show_ui(ui, |ui| {
+                        for c in [None, Some(0), Some(1), Some(2)] {
+                            ui.selectable_value(&mut channel, c, name(c));
+                        }
+                    });
+                self.hist_channel = channel;
+            }
+        });
+        let (expected_name, line) = match h.reference {
+            HistReference::CleanPicture => (
+                ImgText::HistExpected.tr(lang).to_string(),
+                ImgText::HistLine.tr(lang),
+            ),
+            HistReference::RunPrediction { predicted_at } => (
+                fill(ImgText::HistExpectedRun.tr(lang), &[&predicted_at]),
+                ImgText::HistLineRun.tr(lang),
+            ),
+        };
+        let bins = Bins::over(-HIST_RANGE, HIST_RANGE, HIST_BINS);
+        let normal = gaussian_curve(Gaussian::STANDARD, (-HIST_RANGE, HIST_RANGE));
+        density_plot("image-histogram", height, Corner::RightTop)
+            .include_x(-HIST_RANGE)
+            .include_x(HIST_RANGE)
+            .include_y(0.0)
+            .show(ui, |plot| {
+                let bars: Vec<Bar> = h
+                    .bars
+                    .iter()
+                    .map(|&[x, d]| {
+                        Bar::new(x, d)
+                            .width(bins.width)
+                            .fill(colors::THIRD.gamma_multiply(0.45))
+                            .stroke(egui::Stroke::new(0.5, colors::THIRD))
+                    })
+                    .collect();
+                plot.bar_chart(
+                    BarChart::new(ImgText::HistBars.tr(lang), bars).color(colors::THIRD),
+                );
+                plot.line(curve(
+                    expected_name.as_str(),
+                    &h.expected,
+                    colors::PRIMARY,
+                    2.0,
+                ));
+                plot.line(dashed(
+                    ImgText::HistNormal.tr(lang),
+                    &normal,
+                    colors::GREY,
+                    1.5,
+                ));
+            });
+        ui.label(fill(
+            line,
+            &[
+                &format!("{:.3}", h.mean),
+                &format!("{:.3}", h.expected_mean),
+                &format!("{:.3}", h.variance),
+                &format!("{:.3}", h.expected_variance),
+            ],
+        ));
+        if h.outside > 0 {
+            ui.weak(fill(ImgText::HistOutside.tr(lang), &[&h.outside]));
+        }
+    }
+
+    /// Sampler, η, steps, seed, "denoise from here", progress and cancel.
+    pub fn reverse_controls_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
+        let lang = lab.lang();
+        ui.label(RichText::new(ImgText::ReverseTitle.tr(lang)).strong());
+        let big_t = self.schedule(lab).num_steps().max(1);
+        ui.horizontal_wrapped(|ui| {
+            sampler_and_steps_ui::<ImgText>(ui, &mut self.reverse, big_t, lang);
+        });
+        ui.horizontal_wrapped(|ui| {
+            if self.reverse.sampler == SamplerKind::Ddim {
+                ui.spacing_mut().slider_width = 110.0;
+                ui.add(
+                    egui::Slider::new(&mut self.reverse.eta, 0.0..=1.0).text(ImgText::Eta.tr(lang)),
+                );
+            }
+            let seed_label = ui.label(ImgText::Seed.tr(lang));
+            ui.add(egui::DragValue::new(&mut self.reverse.seed).speed(1.0))
+                .labelled_by(seed_label.id);
+        });
+        let running = self.run.as_ref().is_some_and(RunState::is_running);
+        let t = self.shown.as_ref().map_or(0, |s| s.t);
+        let can_start =
+            !running && t > 0 && self.loaded_model(lab).is_some() && self.size_error(lab).is_none();
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    can_start,
+                    egui::Button::new(fill(ImgText::DenoiseFrom.tr(lang), &[&t])),
+                )
+                .clicked()
+            {
+                self.start_reverse(lab, repaint_of(ui.ctx()));
+            }
+            if running && ui.button(ImgText::Cancel.tr(lang)).clicked() {
+                self.cancel_run();
+            }
+        });
+        // "DDIM-50 … in 0.62 s" describes the sampler it ran with: once another sampler or
+        // step count is chosen, it is no longer about what the button would do.
+        let current = self.reverse.label(big_t);
+        let run = self
+            .run
+            .as_ref()
+            .filter(|r| r.is_running() || r.label == current);
+        run_status_ui::<ImgText, _>(ui, run, lang, |run, s| {
+            fill(
+                ImgText::RunDone.tr(lang),
+                &[
+                    &run.label,
+                    &s.steps,
+                    &run.traj.start_t,
+                    &format!("{:.2}", s.seconds),
+                ],
+            )
+        });
+    }
+
+    /// Thumbnails along the reverse run (x_t over x̂0) or the forward process; a click
+    /// jumps there. `side` is a thumbnail's size in points.
+    pub fn strip_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext, side: f32) {
+        let lang = lab.lang();
+        let (channels, size) = self.item_shape(lab);
+        let ctx = ui.ctx().clone();
+        let len = channels * size * size;
+        // (label t, jump target, x_t, x̂0)
+        let mut cells: Vec<StripCell> = Vec::new();
+        let reverse = self.mode == ViewMode::Reverse && self.run.is_some();
+        if reverse {
+            if let Some(run) = &self.run {
+                for k in run.traj.strip_positions(STRIP_FRAMES) {
+                    if let Some(v) = run.traj.view(k) {
+                        cells.push((v.t, k, v.x.to_vec(), Some(v.pred_x0.to_vec())));
+                    }
+                }
+            }
+        } else {
+            let big_t = self.schedule(lab).num_steps();
+            for i in 0..STRIP_FRAMES {
+                let t = i * big_t / (STRIP_FRAMES - 1).max(1);
+                if let Some(x) = self.forward_state(lab, t) {
+                    cells.push((t, t, x.to_vec(), None));
+                }
+            }
+        }
+        math_label(
+            ui,
+            if reverse {
+                ImgText::StripTitle.tr(lang)
+            } else {
+                ImgText::StripForward.tr(lang)
+            },
+        );
+        let rows = if reverse { 2 } else { 1 };
+        self.strip_textures
+            .resize_with(STRIP_FRAMES * 2, TexSlot::default);
+        let mut jump = None;
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 6.0;
+            for (i, (t, target, x, x0hat)) in cells.iter().enumerate() {
+                ui.vertical(|ui| {
+                    ui.spacing_mut().item_spacing.y = 2.0;
+                    for r in 0..rows {
+                        let data = if r == 0 { Some(x) } else { x0hat.as_ref() };
+                        let Some(d) = data.filter(|d| d.len() == len) else {
+                            continue;
+                        };
+                        let Some(slot) = self.strip_textures.get_mut(i * 2 + r) else {
+                            continue;
+                        };
+                        let id = slot.texture(&ctx, "image-strip", hash_of(r, &[d]), || {
+                            picture::item_picture(d, channels, size, Shade::Value)
+                        });
+                        let resp = ui.add(
+                            egui::Image::from_texture((id, egui::vec2(side, side)))
+                                .sense(egui::Sense::click())
+                                .alt_text(format!("t = {t}")),
+                        );
+                        if resp.clicked() {
+                            jump = Some(*target);
+                        }
+                    }
+                    ui.set_width(side);
+                    ui.label(RichText::new(format!("t = {t}")).small().weak());
+                });
+            }
+        });
+        if let Some(target) = jump {
+            if reverse {
+                self.reverse_scrubber.t = target;
+                if let Some(run) = self.run.as_mut() {
+                    run.follow = false;
+                }
+            } else {
+                self.scrubber.t = target;
+            }
+        }
+    }
+
+    /// GIF of the trajectory, PNG strip and the current frame, each saved atomically.
+    pub fn export_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
+        let lang = lab.lang();
+        ui.label(RichText::new(ImgText::Export.tr(lang)).strong());
+        let busy = self.export_job.is_some();
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .add_enabled(!busy, egui::Button::new(ImgText::ExportGif.tr(lang)))
+                .clicked()
+            {
+                self.export(ExportKind::Gif, None, lab, repaint_of(ui.ctx()));
+            }
+            if ui
+                .add_enabled(!busy, egui::Button::new(ImgText::ExportStrip.tr(lang)))
+                .clicked()
+            {
+                self.export(ExportKind::Strip, None, lab, repaint_of(ui.ctx()));
+            }
+            if ui
+                .add_enabled(!busy, egui::Button::new(ImgText::SaveFrame.tr(lang)))
+                .clicked()
+            {
+                self.export(ExportKind::Frame, None, lab, repaint_of(ui.ctx()));
+            }
+        });
+        save_status_ui::<ImgText>(ui, busy, self.export_status.as_ref(), lang);
+    }
+}
+
+/// The burn backend the denoiser panels use (only the ones compiled in are offered).
+pub fn device_picker(ui: &mut egui::Ui, lab: &mut LabContext) {
+    let lang = lab.lang();
+    let mut backend = lab.settings.backend;
+    egui::ComboBox::from_label(ImgText::Device.tr(lang))
+        .selected_text(backend.name())
+        .show_ui(ui, |ui| {
+            for b in BackendKind::available() {
+                ui.selectable_value(&mut backend, b, b.name());
+            }
+        });
+    lab.settings.backend = backend;
+}
