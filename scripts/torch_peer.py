@@ -3,8 +3,9 @@
 
 Builds the same architectures as src/model/unet.rs and src/model/mlp.rs (same layers,
 same channel plan, same parameter count) and times what benches/model.rs times:
-UNet forward at batch 1 and 16, a UNet training step (AdamW) at batch 32, and an MLP
-forward of 2000 points. Prints medians in milliseconds.
+UNet forward at batch 1 and 16, a UNet training step (AdamW) at batch 32, an MLP
+forward of 2000 points and an MLP training step at batch 512. Prints medians in
+milliseconds, one `name: value ms` line each (as `ddpm-lab bench --suite`).
 
 Run with any Python that has torch, e.g. `python scripts/torch_peer.py --threads 2`.
 """
@@ -198,6 +199,18 @@ def main():
     with torch.no_grad():
         pts, t = torch.randn(2000, 2), torch.full((2000,), 500.0)
         print(f"mlp_forward_2000: {median_ms(lambda: mlp(pts, t), args.iters * 5):.3f} ms")
+
+    mopt = torch.optim.AdamW(mlp.parameters(), lr=1e-4, weight_decay=0.0)
+    px, pt, peps = torch.randn(512, 2), torch.randint(1, 1001, (512,)).float(), torch.randn(512, 2)
+
+    def mlp_step():
+        mopt.zero_grad()
+        loss = F.mse_loss(mlp(px, pt), peps)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(mlp.parameters(), 1.0)
+        mopt.step()
+
+    print(f"mlp_train_step_b512: {median_ms(mlp_step, args.iters * 5):.3f} ms")
 
 
 if __name__ == "__main__":

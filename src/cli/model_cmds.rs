@@ -816,6 +816,69 @@ pub struct BenchArgs {
     pub iters: usize,
     #[arg(long, value_name = "NAME", default_value = "flex", value_parser = parse_backend)]
     pub backend: BackendKind,
+    /// Time the fixed suite `scripts/torch_peer.py` times too (UNet 32/64/64 forward at
+    /// batch 1 and 16, its training step at 32; MLP forward of 2000 points, its training
+    /// step at 512) and print one `name: milliseconds` line each
+    /// (`scripts/bench_vs_torch.sh` pairs them).
+    #[arg(long)]
+    pub suite: bool,
+}
+
+/// The configuration `bench` and the PyTorch peer time for an architecture.
+fn bench_config(arch: BenchArch, batch: usize) -> CheckpointConfig {
+    let data = DataSpec::new(match arch {
+        BenchArch::Unet => DatasetKind::Glyphs,
+        BenchArch::Mlp => DatasetKind::Moons,
+    });
+    CheckpointConfig::new(
+        ModelConfig::for_domain(data.domain()),
+        ScheduleSpec::default(),
+        PredictionType::Epsilon,
+        LossWeighting::Uniform,
+        data,
+        TrainingConfig::new().with_batch_size(batch),
+    )
+}
+
+/// `bench --suite`: the shapes of the PyTorch peer, median milliseconds.
+fn bench_suite(args: &BenchArgs) -> Result<()> {
+    use crate::model::training::{time_forward, time_train_step};
+    let device = device_for(args.backend)?;
+    let iters = args.iters;
+    let unet = |b| bench_config(BenchArch::Unet, b);
+    let mlp = |b| bench_config(BenchArch::Mlp, b);
+    let rows = [
+        (
+            "unet_forward_b1",
+            time_forward(&unet(1), &device, 1, iters * 2)?,
+        ),
+        (
+            "unet_forward_b16",
+            time_forward(&unet(16), &device, 16, iters)?,
+        ),
+        (
+            "unet_train_step_b32",
+            time_train_step(&unet(32), &device, 32, iters)?.1,
+        ),
+        (
+            "mlp_forward_2000",
+            time_forward(&mlp(2000), &device, 2000, iters * 5)?,
+        ),
+        (
+            "mlp_train_step_b512",
+            time_train_step(&mlp(512), &device, 512, iters * 5)?.1,
+        ),
+    ];
+    println!(
+        "ddpm-lab {}, {} on {} threads",
+        env!("CARGO_PKG_VERSION"),
+        args.backend,
+        rayon::current_num_threads()
+    );
+    for (name, seconds) in rows {
+        println!("{name}: {:.3} ms", seconds * 1e3);
+    }
+    Ok(())
 }
 
 /// A quick it/s measurement (forward and training step) to size a training run; the
@@ -824,23 +887,13 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     if args.batch == 0 || args.batch > 4096 || args.iters == 0 || args.iters > 1000 {
         return Err(UsageError::new("--batch must be 1..=4096 and --iters 1..=1000").into());
     }
+    if args.suite {
+        return bench_suite(&args);
+    }
     let device = device_for(args.backend)?;
     let config = match &args.model {
         Some(dir) => checkpoint::read_config(dir)?,
-        None => {
-            let data = DataSpec::new(match args.arch {
-                BenchArch::Unet => DatasetKind::Glyphs,
-                BenchArch::Mlp => DatasetKind::Moons,
-            });
-            CheckpointConfig::new(
-                ModelConfig::for_domain(data.domain()),
-                ScheduleSpec::default(),
-                PredictionType::Epsilon,
-                LossWeighting::Uniform,
-                data,
-                TrainingConfig::new().with_batch_size(args.batch),
-            )
-        }
+        None => bench_config(args.arch, args.batch),
     };
     let timing = crate::model::training::time_steps(&config, &device, args.batch, args.iters)?;
     let name = match &config.model {

@@ -576,6 +576,22 @@ pub fn time_steps(
     batch: usize,
     iters: usize,
 ) -> Result<StepTiming, TrainError> {
+    let forward_seconds = time_forward(config, device, batch, iters)?;
+    let (num_params, train_step_seconds) = time_train_step(config, device, batch, iters)?;
+    Ok(StepTiming {
+        num_params,
+        forward_seconds,
+        train_step_seconds,
+    })
+}
+
+/// Median wall time of one forward pass (plain device, no autodiff) after one warm-up.
+pub fn time_forward(
+    config: &CheckpointConfig,
+    device: &Device,
+    batch: usize,
+    iters: usize,
+) -> Result<f64, TrainError> {
     let schedule = config.validate()?;
     let (dataset, _) = Dataset::open(&config.data)?;
     let item_len = dataset.item_len();
@@ -600,12 +616,32 @@ pub fn time_steps(
             forward.push(start.elapsed().as_secs_f64());
         }
     }
+    Ok(median(forward))
+}
+
+/// The parameter count and the median wall time of one training step (AdamW) after one
+/// warm-up.
+pub fn time_train_step(
+    config: &CheckpointConfig,
+    device: &Device,
+    batch: usize,
+    iters: usize,
+) -> Result<(usize, f64), TrainError> {
+    let schedule = config.validate()?;
+    let (dataset, _) = Dataset::open(&config.data)?;
     let ad = device.clone().autodiff();
     let mut model = config
         .model
         .init_seeded(&ad, 0)
         .map_err(CheckpointError::from)?;
-    let mut optim = AdamWConfig::new().init();
+    // The optimiser a training run uses (gradient clipping included, as the PyTorch peer).
+    let mut adamw = AdamWConfig::new().with_weight_decay(0.0);
+    if config.training.grad_clip > 0.0 {
+        adamw = adamw.with_grad_clipping(Some(GradientClippingConfig::Norm(
+            config.training.grad_clip as f32,
+        )));
+    }
+    let mut optim = adamw.init();
     let batcher = DiffusionBatcher {
         schedule: &schedule,
         objective: config.objective,
@@ -621,9 +657,5 @@ pub fn time_steps(
             steps.push(start.elapsed().as_secs_f64());
         }
     }
-    Ok(StepTiming {
-        num_params: model.num_params(),
-        forward_seconds: median(forward),
-        train_step_seconds: median(steps),
-    })
+    Ok((model.num_params(), median(steps)))
 }
