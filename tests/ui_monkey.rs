@@ -16,7 +16,7 @@ use ddpm_lab::app::Lang;
 use ddpm_lab::egui::{self, Pos2, accesskit::Role, epaint::Shape};
 use ddpm_lab::ui::{DdpmLabApp, PanelId, PersistedState};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::NodeT;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 
 const TEXTS: &[&str] = &[
@@ -220,6 +220,8 @@ fn act(h: &mut Harness<'_, DdpmLabApp>, rng: &mut StdRng) -> String {
                     rng.random_range(-200.0..200.0),
                     rng.random_range(-400.0..400.0),
                 ),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Unknown,
                 modifiers: if rng.random_bool(0.5) {
                     egui::Modifiers::COMMAND
                 } else {
