@@ -138,18 +138,39 @@ fn training_killed_mid_checkpoint_leaves_a_loadable_folder() {
             "runs too slow"
         );
     }
-    // The folder still resumes (the state and optimizer files are whole): one more step.
+    // The folder still resumes (the state and optimizer files are whole): a resumed run
+    // gets past the step it started from.
     if out.join(CONFIG_FILE).is_file() {
-        let state: serde_json::Value = std::fs::read_to_string(out.join("state.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default();
-        let next = (state["step"].as_u64().unwrap_or(0) + 1).to_string();
+        let step_of = |out: &Path| -> u64 {
+            std::fs::read_to_string(out.join("state.json"))
+                .ok()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .and_then(|v| v["step"].as_u64())
+                .unwrap_or(0)
+        };
+        let before = step_of(&out);
         let mut resume = args.to_vec();
-        resume[4] = &next;
         resume.push("--resume");
-        let o = cli(&resume);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ddpm-lab"))
+            .args(&resume)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let waited = Instant::now();
+        while step_of(&out) <= before && waited.elapsed() < Duration::from_secs(60) {
+            assert!(
+                child.try_wait().expect("wait").is_none(),
+                "the resumed run stopped"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(
+            step_of(&out) > before,
+            "the resumed run did not get past step {before}"
+        );
     }
     assert_absent_or_loadable(&out);
     eprintln!(
