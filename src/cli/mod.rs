@@ -15,7 +15,7 @@ pub use model_cmds::{BenchArgs, EvalArgs, ReverseArgs, SampleArgs, SamplerArgs, 
 pub use output::{Output, UsageError};
 pub use schedule_cmds::{
     ExampleArgs, ExportArgs, LintArgs, PosteriorArgs, ScheduleArgs, ScheduleCmdArgs,
-    ScheduleCommon, read_betas_file, read_diffusers_config,
+    ScheduleCommon, parse_betas, read_betas_file, read_diffusers_config,
 };
 
 /// ddpm-lab: see the DDPM forward and backward process, tune β schedules, scrub images.

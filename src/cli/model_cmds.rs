@@ -163,6 +163,14 @@ impl TrainArgs {
                 ))
                 .into());
             }
+            if !(8..=MAX_TRAIN_CROP).contains(&crop) {
+                // Past this the UNet's self-attention at the lowest resolution alone needs
+                // gigabytes (a 512 crop took 15 GB for one step of batch 1).
+                return Err(UsageError::new(format!(
+                    "--crop must be 8..={MAX_TRAIN_CROP} (got {crop})"
+                ))
+                .into());
+            }
             data.size = Some(crop);
         }
         if self.dataset.needs_path() {
@@ -242,8 +250,41 @@ fn progress_bar(total: u64, start: u64) -> indicatif::ProgressBar {
     bar
 }
 
+/// The largest training crop side of a generated image set.
+pub const MAX_TRAIN_CROP: usize = 128;
+
+/// Most image pixels (items × side², all channels counted once) in one training batch:
+/// 128 items of 32 × 32 (or 32 of 64 × 64) keep a UNet step under 2 GB of memory.
+pub const MAX_TRAIN_BATCH_PIXELS: usize = 128 * 32 * 32;
+/// Most image pixels sampled at once (one batch through the network): 256 items of 32 × 32.
+pub const MAX_SAMPLE_PIXELS: usize = 256 * 32 * 32;
+
+/// Refuses an image batch above `limit` pixels, naming the flag and its largest value.
+fn check_image_pixels(
+    domain: DataDomain,
+    count: usize,
+    limit: usize,
+    flag: &str,
+) -> Result<(), UsageError> {
+    if let DataDomain::Image { size, .. } = domain {
+        let max = (limit / (size * size).max(1)).max(1);
+        if count > max {
+            return Err(UsageError::new(format!(
+                "{flag} must be 1..={max} for {size} × {size} images (got {count}): larger batches do not fit in 2 GB"
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn train(args: TrainArgs) -> Result<()> {
     let config = args.config()?;
+    check_image_pixels(
+        config.domain(),
+        config.training.batch_size,
+        MAX_TRAIN_BATCH_PIXELS,
+        "--batch",
+    )?;
     let device = device_for(args.backend)?;
     let cancel = interrupt_flag();
     let tty = std::io::stderr().is_terminal();
@@ -492,6 +533,7 @@ pub fn sample(args: SampleArgs) -> Result<()> {
         Some(s) => s,
         None => &ckpt,
     };
+    check_image_pixels(domain, args.n, MAX_SAMPLE_PIXELS, "--n")?;
     match (domain, ext.as_str()) {
         (DataDomain::Image { .. }, "png") | (DataDomain::Points2d, "csv" | "png") => {}
         (DataDomain::Image { .. }, _) => {
@@ -895,6 +937,12 @@ pub fn bench(args: BenchArgs) -> Result<()> {
         Some(dir) => checkpoint::read_config(dir)?,
         None => bench_config(args.arch, args.batch),
     };
+    check_image_pixels(
+        config.domain(),
+        args.batch,
+        MAX_TRAIN_BATCH_PIXELS,
+        "--batch",
+    )?;
     let timing = crate::model::training::time_steps(&config, &device, args.batch, args.iters)?;
     let name = match &config.model {
         ModelConfig::Unet(UNetConfig { channels, .. }) => format!("UNet {channels:?}"),

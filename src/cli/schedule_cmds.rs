@@ -4,7 +4,7 @@ use super::output::{Output, UsageError};
 use crate::diffusion::diffusers::{
     self, CONFIG_FILE_NAME, ImportedConfig, SamplerSettings, from_config_str,
 };
-use crate::diffusion::gmm1d::{Mixture, posterior_report};
+use crate::diffusion::gmm1d::{MAX_ABS_VALUE, Mixture, check_value, posterior_report};
 use crate::diffusion::lint::{LintOptions, Severity, lint as lint_spec};
 use crate::diffusion::{
     PredictionType, Schedule, ScheduleKind, ScheduleRow, ScheduleSpec, TimestepSpacing,
@@ -360,8 +360,11 @@ pub fn example(args: ExampleArgs) -> Result<()> {
         }
     }
     for (name, v) in [("--x0", args.x0), ("--eps", args.eps)] {
-        if !v.is_finite() {
-            return Err(UsageError::new(format!("{name} must be a finite number")).into());
+        if check_value("x", v).is_err() {
+            return Err(UsageError::new(format!(
+                "{name} {v} is outside [-{MAX_ABS_VALUE:e}, {MAX_ABS_VALUE:e}]"
+            ))
+            .into());
         }
     }
     let ex = WorkedExample {
@@ -463,8 +466,15 @@ pub fn posterior(args: PosteriorArgs) -> Result<()> {
         ))
         .into());
     }
-    if !args.x_t.is_finite() || args.x0.is_some_and(|x| !x.is_finite()) {
-        return Err(UsageError::new("--xt and --x0 must be finite numbers").into());
+    for (flag, value) in [("--xt", Some(args.x_t)), ("--x0", args.x0)] {
+        if let Some(v) = value
+            && check_value("x", v).is_err()
+        {
+            return Err(UsageError::new(format!(
+                "{flag} {v} is outside [-{MAX_ABS_VALUE:e}, {MAX_ABS_VALUE:e}]"
+            ))
+            .into());
+        }
     }
     let report = posterior_report(&data, &schedule, args.t, args.x_t, args.x0)?;
     let text = match args.format {

@@ -19,6 +19,18 @@ pub const MODE_RELATIVE_DENSITY: f64 = 1e-6;
 /// Smallest component standard deviation accepted (a "point" is a very narrow Gaussian).
 pub const MIN_STD: f64 = 1e-6;
 
+/// Largest component standard deviation accepted: far wider than any data the lessons use,
+/// and small enough that every variance, KL and quadrature range stays finite.
+pub const MAX_STD: f64 = 1e6;
+
+/// Largest |mean| of a component, and largest |x_t| and |x0| the posterior accepts: with
+/// these bounds every squared distance over a variance stays far from overflow.
+pub const MAX_ABS_VALUE: f64 = 1e6;
+
+/// Most components a mixture may have: the exact posterior's KL is a quadrature whose cost
+/// grows with the square of the component count (a few seconds at this size).
+pub const MAX_COMPONENTS: usize = 64;
+
 /// Why a mixture was rejected.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum MixtureError {
@@ -26,10 +38,18 @@ pub enum MixtureError {
     Empty,
     #[error("component {index}: weight {value} must be a finite number > 0")]
     BadWeight { index: usize, value: f64 },
-    #[error("component {index}: mean {value} must be finite")]
+    #[error(
+        "component {index}: mean {value} must be a number in [-{MAX_ABS_VALUE:e}, {MAX_ABS_VALUE:e}]"
+    )]
     BadMean { index: usize, value: f64 },
-    #[error("component {index}: standard deviation {value} must be finite and ≥ {MIN_STD}")]
+    #[error(
+        "component {index}: standard deviation {value} must be a number in [{MIN_STD:e}, {MAX_STD:e}]"
+    )]
     BadStd { index: usize, value: f64 },
+    #[error("a mixture has at most {MAX_COMPONENTS} components (got {got})")]
+    TooManyComponents { got: usize },
+    #[error("{name} = {value} must be a number in [-{MAX_ABS_VALUE:e}, {MAX_ABS_VALUE:e}]")]
+    ValueOutOfRange { name: &'static str, value: f64 },
     #[error("cannot read mixture component `{0}`: expected weight:mean:sd, e.g. 0.5:-1:0.1")]
     Parse(String),
     #[error("the reverse posterior needs t in 1..={max} (got {got})")]
@@ -60,40 +80,55 @@ pub struct WeightedGaussian {
 }
 
 impl Mixture {
-    /// Builds a mixture from (weight, Gaussian) pairs; weights need not sum to 1.
+    /// Builds a mixture from (weight, Gaussian) pairs; weights need not sum to 1 and may
+    /// span any finite positive range (1e-300 beside 1e300): they are normalised in log
+    /// space.
     pub fn new(parts: impl IntoIterator<Item = (f64, Gaussian)>) -> Result<Self, MixtureError> {
-        let mut weights = Vec::new();
+        let mut log_weights = Vec::new();
         let mut components = Vec::new();
         for (index, (w, g)) in parts.into_iter().enumerate() {
+            if index >= MAX_COMPONENTS {
+                return Err(MixtureError::TooManyComponents { got: index + 1 });
+            }
+            // Subnormal weights lose precision in ln but stay > 0, so they are accepted.
             if !(w.is_finite() && w > 0.0) {
                 return Err(MixtureError::BadWeight { index, value: w });
             }
-            if !g.mean.is_finite() {
+            if !(g.mean.is_finite() && g.mean.abs() <= MAX_ABS_VALUE) {
                 return Err(MixtureError::BadMean {
                     index,
                     value: g.mean,
                 });
             }
             let sd = g.variance.sqrt();
-            if !(sd.is_finite() && sd >= MIN_STD) {
+            if !(sd.is_finite() && (MIN_STD..=MAX_STD).contains(&sd)) {
                 return Err(MixtureError::BadStd { index, value: sd });
             }
-            weights.push(w);
+            log_weights.push(w.ln());
             components.push(g);
         }
         if components.is_empty() {
             return Err(MixtureError::Empty);
         }
-        let total: f64 = weights.iter().sum();
-        weights.iter_mut().for_each(|w| *w /= total);
-        Ok(Self {
-            weights,
-            components,
-        })
+        Ok(Self::from_log_weights(log_weights, components))
     }
 
-    /// From user-facing specs (weight, mean, standard deviation).
+    /// From user-facing specs (weight, mean, standard deviation). The standard deviation
+    /// itself is checked, so a negative one is refused rather than squared away.
     pub fn from_specs(specs: &[ComponentSpec]) -> Result<Self, MixtureError> {
+        if specs.len() > MAX_COMPONENTS {
+            return Err(MixtureError::TooManyComponents { got: specs.len() });
+        }
+        if let Some((index, c)) = specs
+            .iter()
+            .enumerate()
+            .find(|(_, c)| !(c.std.is_finite() && (MIN_STD..=MAX_STD).contains(&c.std)))
+        {
+            return Err(MixtureError::BadStd {
+                index,
+                value: c.std,
+            });
+        }
         Self::new(
             specs
                 .iter()
@@ -218,7 +253,10 @@ impl Mixture {
             // A grid fine against the narrowest component finds every sign change of p'.
             let n = (((hi - lo) / (min_sd / 16.0)).ceil() as usize).clamp(64, 200_000);
             let h = (hi - lo) / n as f64;
-            let mut last_pos: Option<f64> = None;
+            // Left of the hull every component slopes up, so p' > 0 there: starting from
+            // that side catches a mode sitting exactly on the hull's lower end, where the
+            // rounded p'(lo) may already read ≤ 0.
+            let mut last_pos: Option<f64> = Some(lo - 8.0 * min_sd);
             for i in 0..=n {
                 let x = if i == n { hi } else { lo + h * i as f64 };
                 let s = self.score(x);
@@ -417,6 +455,7 @@ pub fn true_posterior(
             max: schedule.num_steps(),
         });
     }
+    check_value("x_t", x_t)?;
     let prior = marginal(data, schedule, t - 1);
     let beta = schedule.beta(t);
     let alpha = schedule.alpha(t);
@@ -424,9 +463,12 @@ pub fn true_posterior(
     let mut log_weights = Vec::with_capacity(prior.components.len());
     let mut components = Vec::with_capacity(prior.components.len());
     for (w, g) in prior.weights.iter().zip(&prior.components) {
-        let precision = 1.0 / g.variance + alpha / beta;
-        let mean = (g.mean / g.variance + sqrt_alpha * x_t / beta) / precision;
-        components.push(Gaussian::new(mean, 1.0 / precision));
+        // The precision form (1/v + α/β) overflows for a subnormal β; multiplied through
+        // by vβ every term stays finite: mean = (mβ + √α x_t v)/(β + αv), var = vβ/(β + αv).
+        let denom = beta + alpha * g.variance;
+        let mean = (g.mean * beta + sqrt_alpha * x_t * g.variance) / denom;
+        let variance = g.variance * (beta / denom);
+        components.push(Gaussian::new(mean, variance));
         let evidence = Gaussian::new(sqrt_alpha * g.mean, alpha * g.variance + beta);
         log_weights.push(w.ln() + evidence.log_pdf(x_t));
     }
@@ -477,6 +519,15 @@ pub struct PosteriorReport {
     pub x0_posterior: Option<Gaussian>,
 }
 
+/// Checks a point the posterior is evaluated at (x_t or x0) against [`MAX_ABS_VALUE`].
+pub fn check_value(name: &'static str, value: f64) -> Result<(), MixtureError> {
+    if value.is_finite() && value.abs() <= MAX_ABS_VALUE {
+        Ok(())
+    } else {
+        Err(MixtureError::ValueOutOfRange { name, value })
+    }
+}
+
 /// Computes a [`PosteriorReport`].
 pub fn posterior_report(
     data: &Mixture,
@@ -485,6 +536,9 @@ pub fn posterior_report(
     x_t: f64,
     x0: Option<f64>,
 ) -> Result<PosteriorReport, MixtureError> {
+    if let Some(x0) = x0 {
+        check_value("x0", x0)?;
+    }
     let post = true_posterior(data, schedule, t, x_t)?;
     Ok(PosteriorReport {
         components: post.weighted(),

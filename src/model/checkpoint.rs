@@ -142,9 +142,14 @@ pub fn read_config(dir: &Path) -> Result<CheckpointConfig, CheckpointError> {
         return Err(CheckpointError::MissingConfig(dir.to_path_buf()));
     }
     let text = read_text_limited(&path, "model config", MAX_CONFIG_BYTES)?;
+    parse_config(&text, &path)
+}
+
+/// Parses and validates config.json text (`path` names it in errors).
+pub fn parse_config(text: &str, path: &Path) -> Result<CheckpointConfig, CheckpointError> {
     let config: CheckpointConfig =
-        serde_json::from_str(&text).map_err(|e| CheckpointError::BadConfig {
-            path: path.clone(),
+        serde_json::from_str(text).map_err(|e| CheckpointError::BadConfig {
+            path: path.to_path_buf(),
             message: e.to_string(),
         })?;
     config.validate()?;
@@ -201,6 +206,29 @@ pub fn load_weights(
     // assertion deep in a reader; catch that too, so a bad file is always an error.
     let loaded =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.try_load_file(&path)));
+    load_outcome(loaded, path)
+}
+
+/// Loads weights from the bytes of a burnpack file (`path` names it in errors): the same
+/// checks as [`load_weights`], without the file.
+pub fn load_weights_from_bytes(
+    bytes: Vec<u8>,
+    path: &Path,
+    config: &ModelConfig,
+    device: &Device,
+) -> Result<Denoiser, CheckpointError> {
+    let model = config.init(device)?;
+    let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
+            .and_then(|record| model.try_load_record(record))
+    }));
+    load_outcome(loaded, path.to_path_buf())
+}
+
+fn load_outcome(
+    loaded: std::thread::Result<Result<Denoiser, burn::store::RecordError>>,
+    path: PathBuf,
+) -> Result<Denoiser, CheckpointError> {
     match loaded {
         Ok(Ok(model)) => Ok(model),
         Ok(Err(burn::store::RecordError::Validation(message))) => Err(CheckpointError::Mismatch {

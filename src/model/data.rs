@@ -525,6 +525,11 @@ fn toy_point(kind: DatasetKind, rng: &mut DataRng) -> [f32; 2] {
 /// columns are ignored.
 pub fn read_points_csv(path: &Path) -> Result<Vec<[f64; 2]>, DataError> {
     let text = read_text_limited(path, "points CSV", MAX_CSV_BYTES)?;
+    parse_points_csv(&text, path)
+}
+
+/// [`read_points_csv`] on text already read (`path` names it in errors).
+pub fn parse_points_csv(text: &str, path: &Path) -> Result<Vec<[f64; 2]>, DataError> {
     let mut points = Vec::new();
     let mut seen_data = false;
     for (i, line) in text.lines().enumerate() {

@@ -173,8 +173,9 @@ impl TrainSession {
             .snapshot()
             .map_err(|e| CheckpointError::Invalid(e.to_string()))?;
         crate::fsutil::create_dir_all(dir)?;
-        checkpoint::write_config(dir, &snapshot.config)?;
-        checkpoint::save_weights(dir, &snapshot.model)
+        // Weights first: a folder with a config.json always has the weights it describes.
+        checkpoint::save_weights(dir, &snapshot.model)?;
+        checkpoint::write_config(dir, &snapshot.config)
     }
 }
 

@@ -294,7 +294,26 @@ fn log_line(row: &LogRow) -> String {
 
 /// Trains (or resumes) a model. `cancel` stops it cleanly after the current step, with a
 /// checkpoint saved. Events go to `on_event` (the CLI's progress bar, the app's job).
+///
+/// Nothing half-written: `config.json` is written last in every checkpoint, so a folder
+/// that has one also has the weights it describes; a fresh run that fails before its
+/// first checkpoint removes the folder it created.
 pub fn train(
+    request: TrainRequest,
+    cancel: &AtomicBool,
+    on_event: impl FnMut(TrainEvent),
+) -> Result<TrainSummary, TrainError> {
+    let out_dir = request.out_dir.clone();
+    let created_here = !out_dir.exists();
+    let result = train_in_folder(request, cancel, on_event);
+    if result.is_err() && created_here && !out_dir.join(checkpoint::CONFIG_FILE).is_file() {
+        // Only files this run wrote are inside: the folder holds no usable model.
+        let _ = std::fs::remove_dir_all(&out_dir);
+    }
+    result
+}
+
+fn train_in_folder(
     request: TrainRequest,
     cancel: &AtomicBool,
     mut on_event: impl FnMut(TrainEvent),
@@ -352,7 +371,10 @@ pub fn train(
                 .map_err(|e| TrainError::Resume(format!("{}: {e}", path.display())))?;
         }
     }
-    checkpoint::write_config(&out_dir, &config)?;
+    if state.step > 0 {
+        // A resumed folder already has its weights; a fresh one gets its config with them.
+        checkpoint::write_config(&out_dir, &config)?;
+    }
     let log_path = out_dir.join(LOG_FILE);
     let mut log_text = if state.step > 0 && log_path.is_file() {
         read_text_limited(&log_path, "training log", 256 * 1024 * 1024)?
@@ -405,6 +427,8 @@ pub fn train(
         };
         let json = serde_json::to_string_pretty(&state).unwrap_or_default() + "\n";
         write_atomic(&out_dir.join(STATE_FILE), json.as_bytes())?;
+        // Last: a folder with a config.json always has the weights it describes.
+        checkpoint::write_config(&out_dir, &config)?;
         Ok(())
     };
 

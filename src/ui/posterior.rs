@@ -47,8 +47,10 @@ crate::i18n_table! {
         Remove => "Remove", "삭제";
         Add => "Add component", "성분 추가";
         BadWeight => "Component {0}: weight {1} must be a number > 0.", "성분 {0}: 가중치 {1}은(는) 0보다 큰 수여야 합니다.";
-        BadMean => "Component {0}: mean {1} must be a finite number.", "성분 {0}: 평균 {1}은(는) 유한한 수여야 합니다.";
-        BadSd => "Component {0}: standard deviation {1} must be at least 1e-6.", "성분 {0}: 표준편차 {1}은(는) 1e-6 이상이어야 합니다.";
+        BadMean => "Component {0}: mean {1} must be a number from -1e6 to 1e6.", "성분 {0}: 평균 {1}은(는) -1e6에서 1e6 사이의 수여야 합니다.";
+        BadSd => "Component {0}: standard deviation {1} must be from 1e-6 to 1e6.", "성분 {0}: 표준편차 {1}은(는) 1e-6에서 1e6 사이여야 합니다.";
+        TooManyComponents => "A mixture has at most {0} components (got {1}).", "혼합의 성분은 최대 {0}개입니다 (입력: {1}).";
+        ValueOutOfRange => "{0} = {1} must be a number from -1e6 to 1e6.", "{0} = {1}은(는) -1e6에서 1e6 사이의 수여야 합니다.";
         Empty => "The mixture needs at least one component.", "혼합에는 성분이 하나 이상 있어야 합니다.";
         BadComponent => "Cannot read the component “{0}”: write weight:mean:sd, e.g. 0.5:-1:0.1.", "성분 “{0}”을(를) 읽을 수 없습니다: 가중치:평균:표준편차 꼴로 쓰세요 (예: 0.5:-1:0.1).";
         BadStep => "The posterior needs a step from 1 to {0} (got {1}).", "사후분포는 1에서 {0} 사이의 스텝에서만 계산합니다 (입력: {1}).";
@@ -328,6 +330,13 @@ pub fn mixture_error_text(e: &MixtureError, lang: Lang) -> String {
         MixtureError::Parse(text) => fill(PostText::BadComponent.tr(lang), &[text]),
         MixtureError::TimestepOutOfRange { got, max } => {
             fill(PostText::BadStep.tr(lang), &[max, got])
+        }
+        MixtureError::TooManyComponents { got } => fill(
+            PostText::TooManyComponents.tr(lang),
+            &[&crate::diffusion::gmm1d::MAX_COMPONENTS, got],
+        ),
+        MixtureError::ValueOutOfRange { name, value } => {
+            fill(PostText::ValueOutOfRange.tr(lang), &[name, value])
         }
     }
 }

@@ -1,0 +1,364 @@
+//! A monkey in every panel: the whole app driven by seeded random events — clicks on every
+//! widget found through accesskit, drags on plots and sliders, random text in fields
+//! (numbers, extremes, letters, empty), keys, scrolls, tab and language switches, and the
+//! background runs those clicks start and cancel. After each batch: no panic, every shape
+//! drawn (every plotted series) has finite coordinates, no label reads NaN or inf, and the
+//! state serialises and restores to the same JSON.
+//!
+//! The short run is part of the test command. The long one:
+//! `MONKEY_EVENTS=100000 cargo test --release --test ui_monkey -- --nocapture`
+//! (`MONKEY_SEED` picks another seed).
+
+mod common;
+
+use common::app_harness;
+use ddpm_lab::app::Lang;
+use ddpm_lab::egui::{self, Pos2, accesskit::Role, epaint::Shape};
+use ddpm_lab::ui::{DdpmLabApp, PanelId, PersistedState};
+use egui_kittest::Harness;
+use egui_kittest::kittest::NodeT;
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+
+const TEXTS: &[&str] = &[
+    "",
+    "0",
+    "-0",
+    "1",
+    "-1",
+    "0.5",
+    "1e308",
+    "-1e308",
+    "1e-308",
+    "5e-324",
+    "1e300",
+    "-1e300",
+    "999999999999",
+    "-999999999999",
+    "NaN",
+    "inf",
+    "-inf",
+    "abc",
+    "1,5",
+    "٣",
+    "1e",
+    "--1",
+    "0x10",
+    "    ",
+    "1000000",
+    "2",
+    "3",
+    "50",
+    "0.999999",
+    "1e-12",
+];
+
+const KEYS: &[egui::Key] = &[
+    egui::Key::ArrowLeft,
+    egui::Key::ArrowRight,
+    egui::Key::ArrowUp,
+    egui::Key::ArrowDown,
+    egui::Key::Space,
+    egui::Key::Enter,
+    egui::Key::Escape,
+    egui::Key::Tab,
+    egui::Key::Home,
+    egui::Key::End,
+    egui::Key::PageUp,
+    egui::Key::PageDown,
+    egui::Key::Backspace,
+    egui::Key::Delete,
+];
+
+/// A widget found in the accesskit tree: what it is and where.
+struct Target {
+    role: Role,
+    rect: egui::Rect,
+    label: String,
+}
+
+fn targets(h: &Harness<'_, DdpmLabApp>) -> Vec<Target> {
+    h.root()
+        .children_recursive()
+        .filter_map(|n| {
+            let a = n.accesskit_node();
+            let role = a.role();
+            let interesting = matches!(
+                role,
+                Role::Button
+                    | Role::CheckBox
+                    | Role::RadioButton
+                    | Role::ComboBox
+                    | Role::Tab
+                    | Role::Link
+                    | Role::Slider
+                    | Role::SpinButton
+                    | Role::TextInput
+                    | Role::MultilineTextInput
+                    | Role::ListBoxOption
+                    | Role::MenuItem
+                    | Role::Image
+                    | Role::Canvas
+                    | Role::Unknown
+            );
+            let rect = a.bounding_box()?;
+            let rect = egui::Rect::from_min_max(
+                Pos2::new(rect.x0 as f32, rect.y0 as f32),
+                Pos2::new(rect.x1 as f32, rect.y1 as f32),
+            );
+            (interesting && rect.is_positive()).then(|| Target {
+                role,
+                rect,
+                label: a.label().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// File dialogs ("Open image…") would wait on a desktop portal: the monkey leaves them.
+fn opens_a_dialog(label: &str) -> bool {
+    label.ends_with('…') || label.ends_with("...")
+}
+
+fn press(h: &Harness<'_, DdpmLabApp>, pos: Pos2, pressed: bool) {
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    });
+}
+
+fn random_pos(rng: &mut StdRng, rect: egui::Rect) -> Pos2 {
+    Pos2::new(
+        rng.random_range(rect.min.x..=rect.max.x),
+        rng.random_range(rect.min.y..=rect.max.y),
+    )
+}
+
+/// One random event; returns what it did, for the failure message.
+fn act(h: &mut Harness<'_, DdpmLabApp>, rng: &mut StdRng) -> String {
+    let window = egui::Rect::from_min_size(Pos2::ZERO, common::WINDOW);
+    let found = targets(h);
+    let pick = (!found.is_empty()).then(|| &found[rng.random_range(0..found.len())]);
+    match rng.random_range(0..100) {
+        0..=39 => {
+            let Some(t) = pick else {
+                return "nothing".into();
+            };
+            if opens_a_dialog(&t.label) {
+                return format!("skip dialog {}", t.label);
+            }
+            let p = t.rect.center();
+            h.event(egui::Event::PointerMoved(p));
+            press(h, p, true);
+            press(h, p, false);
+            format!("click {:?} {:?}", t.role, t.label)
+        }
+        40..=59 => {
+            // A drag: on a slider or plot when one is found, anywhere otherwise.
+            let area = found
+                .iter()
+                .filter(|t| {
+                    matches!(
+                        t.role,
+                        Role::Slider | Role::Canvas | Role::Unknown | Role::Image
+                    )
+                })
+                .nth(rng.random_range(0..8))
+                .map_or(window, |t| t.rect);
+            let from = random_pos(rng, area);
+            h.event(egui::Event::PointerMoved(from));
+            press(h, from, true);
+            let mut p = from;
+            for _ in 0..rng.random_range(1..5) {
+                p += egui::vec2(
+                    rng.random_range(-300.0..300.0),
+                    rng.random_range(-200.0..200.0),
+                );
+                h.event(egui::Event::PointerMoved(p));
+            }
+            press(h, p, false);
+            format!("drag {from:?} → {p:?}")
+        }
+        60..=77 => {
+            let fields: Vec<&Target> = found
+                .iter()
+                .filter(|t| matches!(t.role, Role::SpinButton | Role::TextInput | Role::Slider))
+                .collect();
+            if fields.is_empty() {
+                return "no field".into();
+            }
+            let t = fields[rng.random_range(0..fields.len())];
+            let text = if rng.random_bool(0.7) {
+                TEXTS[rng.random_range(0..TEXTS.len())].to_string()
+            } else {
+                format!("{}", rng.random_range(-1e4f64..1e4))
+            };
+            // Click into the field (a DragValue turns into a text edit), select all,
+            // type, and commit with Enter.
+            let p = t.rect.center();
+            h.event(egui::Event::PointerMoved(p));
+            press(h, p, true);
+            press(h, p, false);
+            h.step();
+            h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+            h.event(egui::Event::Text(text.clone()));
+            h.key_press(egui::Key::Enter);
+            format!("type {text:?} into {:?}", t.label)
+        }
+        78..=87 => {
+            let key = KEYS[rng.random_range(0..KEYS.len())];
+            h.key_press(key);
+            format!("key {key:?}")
+        }
+        88..=91 => {
+            let p = random_pos(rng, window);
+            h.event(egui::Event::PointerMoved(p));
+            h.event(egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Point,
+                delta: egui::vec2(
+                    rng.random_range(-200.0..200.0),
+                    rng.random_range(-400.0..400.0),
+                ),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Unknown,
+                modifiers: if rng.random_bool(0.5) {
+                    egui::Modifiers::COMMAND
+                } else {
+                    egui::Modifiers::NONE
+                },
+            });
+            format!("scroll at {p:?}")
+        }
+        92..=96 => {
+            let panel = PanelId::ALL[rng.random_range(0..PanelId::ALL.len())];
+            h.state_mut().state.panel = panel;
+            format!("tab {panel:?}")
+        }
+        _ => {
+            let lang = Lang::ALL[rng.random_range(0..Lang::ALL.len())];
+            h.state_mut().state.settings.lang = lang;
+            format!("language {lang:?}")
+        }
+    }
+}
+
+/// Every coordinate a shape is drawn at: a NaN or ∞ anywhere in a plotted series ends up
+/// here after the plot's transform.
+fn assert_finite_shape(shape: &Shape, what: &str) {
+    let ok = |p: &Pos2| p.x.is_finite() && p.y.is_finite();
+    match shape {
+        Shape::Vec(shapes) => shapes.iter().for_each(|s| assert_finite_shape(s, what)),
+        Shape::Path(path) => assert!(path.points.iter().all(ok), "{what}: path {:?}", path.points),
+        Shape::LineSegment { points, .. } => {
+            assert!(points.iter().all(ok), "{what}: segment {points:?}")
+        }
+        Shape::Circle(c) => assert!(
+            ok(&c.center) && c.radius.is_finite(),
+            "{what}: circle {c:?}"
+        ),
+        Shape::Mesh(m) => assert!(m.vertices.iter().all(|v| ok(&v.pos)), "{what}: mesh"),
+        Shape::Text(t) => assert!(ok(&t.pos), "{what}: text at {:?}", t.pos),
+        Shape::Rect(r) => assert!(
+            ok(&r.rect.min) && ok(&r.rect.max),
+            "{what}: rect {:?}",
+            r.rect
+        ),
+        other => {
+            let r = other.visual_bounding_rect();
+            assert!(
+                r == egui::Rect::NOTHING || (ok(&r.min) && ok(&r.max)),
+                "{what}: {other:?}"
+            );
+        }
+    }
+}
+
+/// Words a non-finite number prints as.
+fn shows_non_finite(text: &str) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric()))
+        .any(|w| matches!(w, "NaN" | "nan" | "inf" | "Inf" | "infinity" | "null"))
+}
+
+fn check(h: &Harness<'_, DdpmLabApp>, history: &[String]) {
+    let what = format!("after {:?}", &history[history.len().saturating_sub(8)..]);
+    for clipped in &h.output().shapes {
+        assert_finite_shape(&clipped.shape, &what);
+    }
+    for n in h.root().children_recursive() {
+        let a = n.accesskit_node();
+        // A text field holds what the monkey typed ("NaN" included): only what the app
+        // itself writes is checked.
+        if matches!(a.role(), Role::TextInput | Role::MultilineTextInput) {
+            continue;
+        }
+        for text in [a.label(), a.value()].into_iter().flatten() {
+            assert!(!shows_non_finite(&text), "{what}: a widget reads {text:?}");
+        }
+    }
+    let json = serde_json::to_string(&h.state().state).expect("state serialises");
+    let restored: PersistedState = serde_json::from_str(&json).expect("state restores");
+    let again = serde_json::to_string(&restored).expect("restored state serialises");
+    assert_eq!(json, again, "{what}: state does not round-trip");
+}
+
+fn monkey(events: usize, seed: u64) {
+    let mut h = app_harness(PersistedState::default());
+    h.run_steps(2);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut history = Vec::new();
+    let started = std::time::Instant::now();
+    for i in 0..events {
+        history.push(act(&mut h, &mut rng));
+        h.step();
+        if i % 25 == 24 {
+            // Let background runs report and animations move, then check.
+            h.run_steps(2);
+            check(&h, &history);
+        }
+        if i % 5000 == 4999 {
+            eprintln!(
+                "monkey: {} events, {:.0} s",
+                i + 1,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        if history.len() > 64 {
+            history.drain(..32);
+        }
+    }
+    h.run_steps(2);
+    check(&h, &history);
+    // The final state starts a fresh app and draws a frame.
+    let json = serde_json::to_string(&h.state().state).expect("state serialises");
+    let restored: PersistedState = serde_json::from_str(&json).expect("state restores");
+    let mut fresh = app_harness(restored);
+    fresh.run_steps(2);
+    check(&fresh, &history);
+    eprintln!(
+        "monkey: {events} events, seed {seed}, {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn monkey_in_every_panel() {
+    monkey(
+        env_or("MONKEY_EVENTS", 300) as usize,
+        env_or("MONKEY_SEED", 12),
+    );
+}
+
+#[test]
+fn non_finite_words_are_caught() {
+    assert!(shows_non_finite("mean NaN"));
+    assert!(shows_non_finite("x = -inf"));
+    assert!(!shows_non_finite("information, infer, nano"));
+}
