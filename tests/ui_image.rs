@@ -380,9 +380,11 @@ fn load_errors_are_worded_in_korean() {
 
 #[test]
 fn cancel_stops_a_long_run_and_keeps_its_steps() {
-    // DDPM over all 1 000 steps of the shipped glyphs UNet takes seconds; Cancel is
-    // clicked within a few frames of the start.
+    // DDPM over all 1 000 steps of the shipped glyphs UNet at 128 × 128 takes far longer
+    // than the few frames before Cancel is clicked (at the model's own 32 × 32 a fast
+    // machine could finish the run first).
     let mut state = PersistedState::default();
+    state.image.work_size = Some(128);
     state.image.scrubber.t = 1000;
     state.image.reverse.sampler = SamplerKind::Ddpm;
     let mut h = harness_with(state);
