@@ -6,27 +6,19 @@
 //! `scripts/torch_peer.py`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ddpm_lab::diffusion::{PredictionType, ScheduleSpec, TimestepSpacing, VarianceType};
+use ddpm_lab::diffusion::{PredictionType, TimestepSpacing, VarianceType};
 use ddpm_lab::model::checkpoint::Checkpoint;
-use ddpm_lab::model::data::{DataDomain, DataSpec, Dataset, DatasetKind, rng_for};
+use ddpm_lab::model::data::{DataDomain, Dataset, DatasetKind, rng_for};
 use ddpm_lab::model::inference::{
     Flow, ReverseOptions, Sampler, initial_noise, predict_with, run_reverse,
 };
-use ddpm_lab::model::training::{DiffusionBatcher, TrainingConfig, train_step};
+use ddpm_lab::model::training::{DiffusionBatcher, TrainingConfig, reference_config, train_step};
 use ddpm_lab::model::{BackendKind, CheckpointConfig, LossWeighting, ModelConfig};
 use std::hint::black_box;
 use std::time::Duration;
 
 fn glyph_config() -> CheckpointConfig {
-    let data = DataSpec::new(DatasetKind::Glyphs);
-    CheckpointConfig::new(
-        ModelConfig::for_domain(data.domain()),
-        ScheduleSpec::default(),
-        PredictionType::Epsilon,
-        LossWeighting::Uniform,
-        data,
-        TrainingConfig::new(),
-    )
+    reference_config(DatasetKind::Glyphs, TrainingConfig::new().batch_size)
 }
 
 fn benches(c: &mut Criterion) {

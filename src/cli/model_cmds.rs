@@ -2,7 +2,7 @@
 
 use super::output::UsageError;
 use super::schedule_cmds::ScheduleCommon;
-use crate::diffusion::{PredictionType, Schedule, ScheduleSpec, TimestepSpacing, VarianceType};
+use crate::diffusion::{PredictionType, Schedule, TimestepSpacing, VarianceType};
 use crate::fsutil::{create_dir_all, write_atomic};
 use crate::model::checkpoint::{self, Checkpoint, CheckpointConfig, SizedDenoiser};
 use crate::model::data::{DataDomain, DataSpec, Dataset, DatasetKind, load_image_item_at};
@@ -868,18 +868,11 @@ pub struct BenchArgs {
 
 /// The configuration `bench` and the PyTorch peer time for an architecture.
 fn bench_config(arch: BenchArch, batch: usize) -> CheckpointConfig {
-    let data = DataSpec::new(match arch {
+    let dataset = match arch {
         BenchArch::Unet => DatasetKind::Glyphs,
         BenchArch::Mlp => DatasetKind::Moons,
-    });
-    CheckpointConfig::new(
-        ModelConfig::for_domain(data.domain()),
-        ScheduleSpec::default(),
-        PredictionType::Epsilon,
-        LossWeighting::Uniform,
-        data,
-        TrainingConfig::new().with_batch_size(batch),
-    )
+    };
+    crate::model::training::reference_config(dataset, batch)
 }
 
 /// `bench --suite`: the shapes of the PyTorch peer, median milliseconds.

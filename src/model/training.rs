@@ -579,6 +579,21 @@ pub fn train_step(
     ))
 }
 
+/// The configuration benchmarks time for a data set: its default network, the default
+/// schedule, ε-prediction, uniform loss weighting, default training settings at `batch`
+/// (`ddpm-lab bench`, `benches/model.rs` and the PyTorch peer's shapes).
+pub fn reference_config(dataset: super::data::DatasetKind, batch: usize) -> CheckpointConfig {
+    let data = super::data::DataSpec::new(dataset);
+    CheckpointConfig::new(
+        super::ModelConfig::for_domain(data.domain()),
+        crate::diffusion::ScheduleSpec::default(),
+        crate::diffusion::PredictionType::Epsilon,
+        super::LossWeighting::Uniform,
+        data,
+        TrainingConfig::new().with_batch_size(batch),
+    )
+}
+
 /// Median wall times of a forward pass and of a training step.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepTiming {
