@@ -34,8 +34,8 @@ pub use models::{
     GLYPH_MODEL, NATURAL_MODEL, default_image_model, default_model_among, default_model_for,
 };
 pub use paths::{PathEntry, PathPurpose};
-pub use text::size_error_text;
 pub use text::{ImgText, image_load_error_text};
+pub use text::{knows_only_note, size_error_text};
 pub(crate) use text::{photo_name, sample_name};
 use view::TexSlot;
 pub use view::device_picker;

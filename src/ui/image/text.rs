@@ -2,6 +2,7 @@
 
 use crate::app::image_input::{BundledPhoto, ImageLoadError, SampleKind};
 use crate::model::SizeError;
+use crate::model::data::DatasetKind;
 use crate::ui::denoiser_view::impl_denoiser_text;
 use crate::ui::i18n::{Lang, Text};
 
@@ -49,6 +50,8 @@ crate::i18n_table! {
         Device => "device", "장치";
         ModelLoading => "loading the model…", "모델 불러오는 중…";
         ModelFailed => "The model could not be loaded: {0}", "모델을 불러오지 못했습니다: {0}";
+        KnowsDeadLeaves => "This model has seen only pictures the app generates (\"dead leaves\": overlapping discs and shapes with random colours, textures and blur). From a moderate t (≤ 200) it restores your photo; from t = T it invents new dead-leaves pictures, not photos: a denoiser knows only what it was trained on.", "이 모델은 앱이 만든 그림(\"dead leaves\": 무작위 색·질감·흐림을 가진 원과 도형이 겹친 그림)만 보았습니다. 적당한 t(≤ 200)에서는 사진을 되살리지만, t = T에서는 사진이 아니라 새로운 dead-leaves 그림을 만들어 냅니다. 디노이저는 학습한 것만 압니다.";
+        KnowsGlyphs => "This model has seen only digits: from a large t it turns any picture into a digit-like shape. For photos, pick the natural model.", "이 모델은 숫자만 보았습니다. 큰 t에서는 어떤 그림이든 숫자 비슷한 모양으로 바꿉니다. 사진에는 natural 모델을 고르세요.";
         ModelInfo => "{0}: {1} parameters, predicts {2}, trained {3} steps on {4}", "{0}: 파라미터 {1}개, {2} 예측, {4}로 {3} 스텝 학습";
         NotImageModel => "{0} is a model of 2-D points; use the Points panel for it.", "{0}은(는) 2차원 점 모델입니다. 점 패널에서 쓰세요.";
         NoModel => "No image model is loaded: forward noising works; denoising needs one (e.g. a folder from `ddpm-lab train --dataset glyphs`).", "이미지 모델이 없습니다. 순방향 노이즈는 되지만 노이즈 제거에는 모델이 필요합니다 (예: `ddpm-lab train --dataset glyphs`로 만든 폴더).";
@@ -168,6 +171,15 @@ pub(crate) fn photo_name(photo: BundledPhoto, lang: Lang) -> &'static str {
         BundledPhoto::Coffee => ImgText::PhotoCoffee.tr(lang),
         BundledPhoto::Astronaut => ImgText::PhotoAstronaut.tr(lang),
         BundledPhoto::Rocket => ImgText::PhotoRocket.tr(lang),
+    }
+}
+
+/// What a model trained on `dataset` can and cannot do, said beside its name.
+pub fn knows_only_note(dataset: DatasetKind) -> Option<ImgText> {
+    match dataset {
+        DatasetKind::DeadLeaves => Some(ImgText::KnowsDeadLeaves),
+        DatasetKind::Glyphs => Some(ImgText::KnowsGlyphs),
+        _ => None,
     }
 }
 

@@ -322,6 +322,9 @@ impl ImagePanel {
                             &m.config.data.dataset,
                         ],
                     ));
+                    if let Some(note) = knows_only_note(m.config.data.dataset) {
+                        ui.label(note.tr(lang));
+                    }
                 } else {
                     ui.colored_label(warn, fill(ImgText::NotImageModel.tr(lang), &[&k.0.label()]));
                 }
