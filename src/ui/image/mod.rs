@@ -24,6 +24,7 @@ mod export;
 mod histogram;
 mod models;
 mod paths;
+mod pictures;
 mod shown;
 mod text;
 mod view;
