@@ -441,7 +441,7 @@ fn eval_photos_scores_a_colour_model_and_refuses_the_rest() {
         vec!["--t", "5000"],
         vec!["--size", "30"],
     ] {
-        let mut args = vec!["eval-photos", "--model", "assets/training/natural"];
+        let mut args = vec!["eval-photos", "--model", "assets/models/natural"];
         args.extend(bad.iter().copied());
         let o = run(&args);
         assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
@@ -453,7 +453,7 @@ fn eval_photos_scores_a_colour_model_and_refuses_the_rest() {
     let o = run(&[
         "eval-photos",
         "--model",
-        "assets/training/natural",
+        "assets/models/natural",
         "--size",
         "64",
         "--t",
