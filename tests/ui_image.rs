@@ -601,6 +601,60 @@ fn photo_at_128_before_a_reverse_run_snapshot() {
 // ------------------------------------------------------------------ no file dialog
 
 #[test]
+fn photo_at_128_after_a_ddim_run_from_200_restores_the_photo_snapshot() {
+    // The shipped natural model (the default for photos), DDIM-50 from t = 200 at 128².
+    assert!(
+        ddpm_lab::model::shipped::find("natural").is_some(),
+        "this test needs assets/models/natural"
+    );
+    let mut state = PersistedState::default();
+    state.image.choice = ImageChoice::Photo(BundledPhoto::Cat);
+    state.image.work_size = Some(128);
+    state.image.scrubber.t = 200;
+    state.image.reverse.sampler = SamplerKind::Ddim;
+    state.image.reverse.ddim_steps = 50;
+    let mut h = harness_with(state);
+    settle(&mut h);
+    assert_eq!(
+        h.state().state.image.model_source(),
+        Some(ModelSource::Shipped("natural".into()))
+    );
+    let lab = h.state().lab.clone();
+    assert!(
+        h.state_mut()
+            .state
+            .image
+            .start_reverse(&lab, ddpm_lab::app::jobs::no_repaint())
+    );
+    settle(&mut h);
+    let panel = &h.state().state.image;
+    let x0 = panel.clean_item().unwrap();
+    let traj = panel.trajectory().unwrap();
+    assert!(traj.finished);
+    let last = traj.positions() - 1;
+    let start = traj.view(0).unwrap();
+    assert_eq!(start.t, 200);
+    let end = traj.view(last).unwrap();
+    assert_eq!(end.t, 0);
+    assert_eq!(end.x.len(), 3 * 128 * 128);
+    // Recognisably the same photo: the result is far closer to the clean cat than the
+    // noisy start was (as x_200/√ᾱ_200), and in colour.
+    let schedule = ScheduleSpec::linear(1000, 1e-4, 0.02).build().unwrap();
+    let scale = schedule.alpha_bar(200).sqrt() as f32;
+    let noisy: Vec<f32> = start.x.iter().map(|v| (v / scale).clamp(-1.0, 1.0)).collect();
+    let psnr_start = ddpm_lab::model::photo_eval::psnr(&x0, &noisy);
+    let psnr_end = ddpm_lab::model::photo_eval::psnr(&x0, end.x);
+    assert!(
+        psnr_end > psnr_start + 8.0 && psnr_end > 20.0,
+        "start {psnr_start:.2} dB, end {psnr_end:.2} dB"
+    );
+    assert!(has_colour(end.x, 0.2));
+    h.state_mut().state.image.reverse_scrubber.t = last;
+    settle(&mut h);
+    screenshot(&mut h, "image_photo_128_after");
+}
+
+#[test]
 fn without_a_file_dialog_every_button_offers_a_path_field() {
     let dir = tempfile::tempdir().unwrap();
     let folder = tiny_unet_folder(dir.path());
