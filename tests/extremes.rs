@@ -126,6 +126,26 @@ fn ok_schedule() -> impl Strategy<Value = ScheduleSpec> {
     ]
 }
 
+/// Zero-terminal-SNR rescaling of β too small to move ᾱ in f64 divided 0 by 0: every β
+/// came out NaN (and the linter printed "β_1 = NaN"). It is refused instead.
+#[test]
+fn rescaling_a_schedule_whose_alpha_bar_never_moves_is_refused() {
+    use ddpm_lab::diffusion::ScheduleError;
+    for (a, b) in [(1e-300, 1e-300), (5e-324, 1e-20), (1e-17, 1e-17)] {
+        let mut spec = ScheduleSpec::new(ScheduleKind::Linear, 150, a, b);
+        spec.rescale_zero_snr = true;
+        assert!(
+            matches!(
+                spec.raw_betas(),
+                Err(ScheduleError::NotStrictlyDecreasing { .. })
+            ),
+            "{a} {b}: {:?}",
+            spec.raw_betas().map(|v| v[0])
+        );
+        assert!(spec.build().is_err());
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -138,6 +158,28 @@ proptest! {
             assert_no_null(&json, "schedule rows");
             for t in 1..=s.num_steps() {
                 prop_assert!(s.log_snr_finite(t).is_none_or(f64::is_finite));
+            }
+        }
+    }
+
+    /// The linter over the same parameters: every finding, in both languages, names
+    /// numbers, never NaN or ∞ (a rescaled schedule whose ᾱ never moves is refused).
+    #[test]
+    fn lint_findings_never_print_non_finite(spec in schedule_spec()) {
+        use ddpm_lab::diffusion::lint::{LintOptions, lint};
+        // A non-finite β_start or β_end is refused naming the value given (the input
+        // quoted back): every other finding is about numbers the schedule computed.
+        if !(spec.beta_start.is_finite() && spec.beta_end.is_finite()) {
+            return Ok(());
+        }
+        for f in lint(&spec, &LintOptions::default()) {
+            for lang in ddpm_lab::app::Lang::ALL {
+                let text = ddpm_lab::ui::schedule::finding_text(&f.kind, lang);
+                prop_assert!(
+                    !text.split(|c: char| !c.is_alphanumeric())
+                        .any(|w| matches!(w, "NaN" | "nan" | "inf" | "Inf" | "infinity")),
+                    "{:?}: {}", spec, text
+                );
             }
         }
     }

@@ -11,9 +11,9 @@
 
 mod common;
 
-use common::app_harness;
+use common::{app_harness, shows_non_finite};
 use ddpm_lab::app::Lang;
-use ddpm_lab::egui::{self, Pos2, accesskit::Role, epaint::Shape};
+use ddpm_lab::egui::{self, Pos2, accesskit::Role};
 use ddpm_lab::ui::{DdpmLabApp, PanelId, PersistedState};
 use egui_kittest::Harness;
 use egui_kittest::kittest::NodeT;
@@ -243,63 +243,9 @@ fn act(h: &mut Harness<'_, DdpmLabApp>, rng: &mut StdRng) -> String {
     }
 }
 
-/// Every coordinate a shape is drawn at: a NaN or ∞ anywhere in a plotted series ends up
-/// here after the plot's transform.
-fn assert_finite_shape(shape: &Shape, what: &str) {
-    let ok = |p: &Pos2| p.x.is_finite() && p.y.is_finite();
-    match shape {
-        Shape::Vec(shapes) => shapes.iter().for_each(|s| assert_finite_shape(s, what)),
-        Shape::Path(path) => assert!(path.points.iter().all(ok), "{what}: path {:?}", path.points),
-        Shape::LineSegment { points, .. } => {
-            assert!(points.iter().all(ok), "{what}: segment {points:?}")
-        }
-        Shape::Circle(c) => assert!(
-            ok(&c.center) && c.radius.is_finite(),
-            "{what}: circle {c:?}"
-        ),
-        Shape::Mesh(m) => assert!(m.vertices.iter().all(|v| ok(&v.pos)), "{what}: mesh"),
-        Shape::Text(t) => assert!(ok(&t.pos), "{what}: text at {:?}", t.pos),
-        Shape::Rect(r) => assert!(
-            ok(&r.rect.min) && ok(&r.rect.max),
-            "{what}: rect {:?}",
-            r.rect
-        ),
-        other => {
-            let r = other.visual_bounding_rect();
-            assert!(
-                r == egui::Rect::NOTHING || (ok(&r.min) && ok(&r.max)),
-                "{what}: {other:?}"
-            );
-        }
-    }
-}
-
-/// Words a non-finite number prints as.
-fn shows_non_finite(text: &str) -> bool {
-    text.split(|c: char| !(c.is_alphanumeric()))
-        .any(|w| matches!(w, "NaN" | "nan" | "inf" | "Inf" | "infinity" | "null"))
-}
-
 fn check(h: &Harness<'_, DdpmLabApp>, history: &[String]) {
     let what = format!("after {:?}", &history[history.len().saturating_sub(8)..]);
-    for clipped in &h.output().shapes {
-        assert_finite_shape(&clipped.shape, &what);
-    }
-    for n in h.root().children_recursive() {
-        let a = n.accesskit_node();
-        // A text field holds what the monkey typed ("NaN" included): only what the app
-        // itself writes is checked.
-        if matches!(a.role(), Role::TextInput | Role::MultilineTextInput) {
-            continue;
-        }
-        for text in [a.label(), a.value()].into_iter().flatten() {
-            assert!(!shows_non_finite(&text), "{what}: a widget reads {text:?}");
-        }
-    }
-    let json = serde_json::to_string(&h.state().state).expect("state serialises");
-    let restored: PersistedState = serde_json::from_str(&json).expect("state restores");
-    let again = serde_json::to_string(&restored).expect("restored state serialises");
-    assert_eq!(json, again, "{what}: state does not round-trip");
+    common::check_frame(h, &what);
 }
 
 fn monkey(events: usize, seed: u64) {
@@ -361,4 +307,7 @@ fn non_finite_words_are_caught() {
     assert!(shows_non_finite("mean NaN"));
     assert!(shows_non_finite("x = -inf"));
     assert!(!shows_non_finite("information, infer, nano"));
+    // Typed text quoted back in a message is the user's.
+    assert!(!shows_non_finite("T must be a whole number (got “NaN”)."));
+    assert!(shows_non_finite("got “NaN”, mean NaN"));
 }

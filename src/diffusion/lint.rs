@@ -85,6 +85,10 @@ impl fmt::Display for FindingKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FindingKind::InvalidSpec(e) => write!(f, "invalid schedule: {e}"),
+            FindingKind::BetaNotPositive { t, value, count } if value.is_nan() => write!(
+                f,
+                "β_{t} is not a number ({count} step(s) in all): every step must add some noise"
+            ),
             FindingKind::BetaNotPositive { t, value, count } => write!(
                 f,
                 "β_{t} = {value} is not positive ({count} step(s) in all): every step must add some noise"

@@ -262,10 +262,20 @@ impl ScheduleSpec {
         };
         if self.rescale_zero_snr {
             // Rescaling divides by differences of √ᾱ: refuse a curve that reaches the
-            // subnormal range first, where neighbouring √ᾱ stop being distinct.
+            // subnormal range first, where neighbouring √ᾱ stop being distinct, and one
+            // whose ᾱ does not fall at every step (β too small to change it in f64: the
+            // rescale would divide 0 by 0 when ᾱ never moves).
             let mut ab = 1.0_f64;
             for (i, b) in betas.iter().enumerate() {
+                let prev = ab;
                 ab *= 1.0 - b;
+                if i > 0 && ab >= prev {
+                    return Err(ScheduleError::NotStrictlyDecreasing {
+                        t: i + 1,
+                        prev: i,
+                        value: ab,
+                    });
+                }
                 if ab < RESCALE_MIN_ALPHA_BAR && i + 1 < betas.len() {
                     return Err(ScheduleError::AlphaBarUnderflow { t: i + 1 });
                 }

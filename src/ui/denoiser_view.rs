@@ -339,6 +339,7 @@ pub(crate) fn sampler_and_steps_ui<K: DenoiserText>(
         let steps_label = ui.label(K::STEPS.tr(lang));
         ui.add(
             egui::DragValue::new(steps)
+                .custom_parser(crate::ui::widgets::finite_number)
                 .range(1..=big_t.max(1))
                 .speed(1.0),
         )

@@ -50,7 +50,11 @@ impl ForwardStepPanel {
         let lang = lab.lang();
         let schedule = lab.schedule.clone();
         ui.spacing_mut().slider_width = (ui.available_width() - 200.0).clamp(120.0, 360.0);
-        ui.add(egui::Slider::new(&mut self.x_prev, -3.0..=3.0).text(FwdText::XPrev.tr(lang)));
+        ui.add(
+            egui::Slider::new(&mut self.x_prev, -3.0..=3.0)
+                .custom_parser(crate::ui::widgets::finite_number)
+                .text(FwdText::XPrev.tr(lang)),
+        );
         ui.checkbox(&mut self.beta_from_schedule, FwdText::FromSchedule.tr(lang));
         if self.beta_from_schedule {
             let (mut b, mut b2) = self.betas(&schedule);
@@ -70,7 +74,11 @@ impl ForwardStepPanel {
             ui.add(beta_slider(&mut self.beta, FwdText::Beta.tr(lang)));
             ui.add(beta_slider(&mut self.beta_next, FwdText::BetaNext.tr(lang)));
         }
-        ui.add(egui::Slider::new(&mut self.eps, -4.0..=4.0).text(FwdText::Eps.tr(lang)));
+        ui.add(
+            egui::Slider::new(&mut self.eps, -4.0..=4.0)
+                .custom_parser(crate::ui::widgets::finite_number)
+                .text(FwdText::Eps.tr(lang)),
+        );
     }
 
     /// The density of q(x_t|x_{t−1}) with its mean, x_{t−1} and the sample x_t marked.
@@ -162,8 +170,12 @@ impl ForwardStepPanel {
                 });
             ui.separator();
             let seed_label = ui.label(FwdText::Seed.tr(lang));
-            ui.add(egui::DragValue::new(&mut self.chain.seed).speed(1.0))
-                .labelled_by(seed_label.id);
+            ui.add(
+                egui::DragValue::new(&mut self.chain.seed)
+                    .custom_parser(crate::ui::widgets::finite_number)
+                    .speed(1.0),
+            )
+            .labelled_by(seed_label.id);
             if ui.button(FwdText::Reroll.tr(lang)).clicked() {
                 self.chain.seed = next_seed(self.chain.seed);
             }
@@ -171,6 +183,7 @@ impl ForwardStepPanel {
             let x0_label = ui.label(FwdText::StartX0.tr(lang));
             ui.add(
                 egui::DragValue::new(&mut self.chain.x0)
+                    .custom_parser(crate::ui::widgets::finite_number)
                     .range(-3.0..=3.0)
                     .speed(0.01)
                     .fixed_decimals(2),
@@ -305,6 +318,7 @@ impl ForwardStepPanel {
 
 fn beta_slider<'a>(beta: &'a mut f64, label: &str) -> egui::Slider<'a> {
     egui::Slider::new(beta, 1e-5..=0.999)
+        .custom_parser(crate::ui::widgets::finite_number)
         .logarithmic(true)
         .text(label.to_string())
 }

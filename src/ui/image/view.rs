@@ -385,8 +385,12 @@ impl ImagePanel {
                     );
                 });
             let seed_label = ui.label(ImgText::NoiseSeed.tr(lang));
-            ui.add(egui::DragValue::new(&mut self.noise_seed).speed(1.0))
-                .labelled_by(seed_label.id);
+            ui.add(
+                egui::DragValue::new(&mut self.noise_seed)
+                    .custom_parser(crate::ui::widgets::finite_number)
+                    .speed(1.0),
+            )
+            .labelled_by(seed_label.id);
             if ui.button(ImgText::Reroll.tr(lang)).clicked() {
                 self.noise_seed = next_seed(self.noise_seed);
             }
@@ -424,12 +428,18 @@ impl ImagePanel {
             if self.reverse.sampler == SamplerKind::Ddim {
                 ui.spacing_mut().slider_width = 110.0;
                 ui.add(
-                    egui::Slider::new(&mut self.reverse.eta, 0.0..=1.0).text(ImgText::Eta.tr(lang)),
+                    egui::Slider::new(&mut self.reverse.eta, 0.0..=1.0)
+                        .custom_parser(crate::ui::widgets::finite_number)
+                        .text(ImgText::Eta.tr(lang)),
                 );
             }
             let seed_label = ui.label(ImgText::Seed.tr(lang));
-            ui.add(egui::DragValue::new(&mut self.reverse.seed).speed(1.0))
-                .labelled_by(seed_label.id);
+            ui.add(
+                egui::DragValue::new(&mut self.reverse.seed)
+                    .custom_parser(crate::ui::widgets::finite_number)
+                    .speed(1.0),
+            )
+            .labelled_by(seed_label.id);
         });
         let running = self.run.as_ref().is_some_and(RunState::is_running);
         let t = self.shown.as_ref().map_or(0, |s| s.t);

@@ -84,7 +84,11 @@ impl PointsPanel {
                     self.data_seed = next_seed(self.data_seed);
                 }
             } else {
-                ui.add(egui::Slider::new(&mut self.brush, 0.0..=0.2).text(PtsText::Brush.tr(lang)));
+                ui.add(
+                    egui::Slider::new(&mut self.brush, 0.0..=0.2)
+                        .custom_parser(crate::ui::widgets::finite_number)
+                        .text(PtsText::Brush.tr(lang)),
+                );
                 if ui.button(PtsText::Clear.tr(lang)).clicked() {
                     self.drawn.clear();
                     self.drawn_generation += 1;
@@ -385,11 +389,19 @@ impl PointsPanel {
         ui.horizontal_wrapped(|ui| {
             sampler_and_steps_ui::<PtsText>(ui, &mut self.reverse, big_t, lang);
             let l = ui.label(PtsText::Seed.tr(lang));
-            ui.add(egui::DragValue::new(&mut self.reverse.seed).speed(1.0))
-                .labelled_by(l.id);
+            ui.add(
+                egui::DragValue::new(&mut self.reverse.seed)
+                    .custom_parser(crate::ui::widgets::finite_number)
+                    .speed(1.0),
+            )
+            .labelled_by(l.id);
         });
         if self.reverse.sampler == SamplerKind::Ddim {
-            ui.add(egui::Slider::new(&mut self.reverse.eta, 0.0..=1.0).text(PtsText::Eta.tr(lang)));
+            ui.add(
+                egui::Slider::new(&mut self.reverse.eta, 0.0..=1.0)
+                    .custom_parser(crate::ui::widgets::finite_number)
+                    .text(PtsText::Eta.tr(lang)),
+            );
         }
         let running = self.run.as_ref().is_some_and(RunState::is_running);
         let has_model = self.model_checkpoint(lab).is_some();
@@ -445,6 +457,7 @@ impl PointsPanel {
                 let l = ui.label(PtsText::TrainSteps.tr(lang));
                 ui.add(
                     egui::DragValue::new(&mut self.training.steps)
+                        .custom_parser(crate::ui::widgets::finite_number)
                         .range(1..=100_000)
                         .speed(10.0),
                 )
@@ -452,6 +465,7 @@ impl PointsPanel {
                 let l = ui.label(PtsText::Batch.tr(lang));
                 ui.add(
                     egui::DragValue::new(&mut self.training.batch)
+                        .custom_parser(crate::ui::widgets::finite_number)
                         .range(1..=4096)
                         .speed(4.0),
                 )
@@ -459,6 +473,7 @@ impl PointsPanel {
                 let l = ui.label(PtsText::Lr.tr(lang));
                 ui.add(
                     egui::DragValue::new(&mut self.training.learning_rate)
+                        .custom_parser(crate::ui::widgets::finite_number)
                         .range(1e-5..=0.05)
                         .speed(1e-4)
                         .max_decimals(5),
@@ -467,13 +482,18 @@ impl PointsPanel {
                 let l = ui.label(PtsText::Hidden.tr(lang));
                 ui.add(
                     egui::DragValue::new(&mut self.training.hidden)
+                        .custom_parser(crate::ui::widgets::finite_number)
                         .range(8..=512)
                         .speed(1.0),
                 )
                 .labelled_by(l.id);
                 let l = ui.label(PtsText::Layers.tr(lang));
-                ui.add(egui::DragValue::new(&mut self.training.layers).range(1..=8))
-                    .labelled_by(l.id);
+                ui.add(
+                    egui::DragValue::new(&mut self.training.layers)
+                        .custom_parser(crate::ui::widgets::finite_number)
+                        .range(1..=8),
+                )
+                .labelled_by(l.id);
             });
         });
         let can_continue = self.session_matches(lab);

@@ -66,6 +66,7 @@ impl PosteriorPanel {
                     ui.label(n.to_string());
                     ui.add(
                         egui::DragValue::new(&mut c.weight)
+                            .custom_parser(crate::ui::widgets::finite_number)
                             .range(0.0..=100.0)
                             .speed(0.01)
                             .max_decimals(4),
@@ -73,6 +74,7 @@ impl PosteriorPanel {
                     .accessible_name(format!("{} {n}", PostText::Weight.tr(lang)));
                     ui.add(
                         egui::DragValue::new(&mut c.mean)
+                            .custom_parser(crate::ui::widgets::finite_number)
                             .range(-5.0..=5.0)
                             .speed(0.01)
                             .max_decimals(4),
@@ -80,6 +82,7 @@ impl PosteriorPanel {
                     .accessible_name(format!("{} {n}", PostText::MeanCol.tr(lang)));
                     ui.add(
                         egui::DragValue::new(&mut c.std)
+                            .custom_parser(crate::ui::widgets::finite_number)
                             .range(0.0..=5.0)
                             .speed(0.002)
                             .max_decimals(4),
@@ -180,8 +183,16 @@ impl PosteriorPanel {
         // Body size: this is the explanation of the two dropdowns, meant to be read.
         ui.add(egui::Label::new(PostText::StepsWhy.tr(lang)).wrap());
         ui.spacing_mut().slider_width = (ui.available_width() - 210.0).clamp(120.0, 360.0);
-        ui.add(egui::Slider::new(&mut self.x_t, -4.0..=4.0).text(PostText::Xt.tr(lang)));
-        ui.add(egui::Slider::new(&mut self.x0, -4.0..=4.0).text(PostText::X0.tr(lang)));
+        ui.add(
+            egui::Slider::new(&mut self.x_t, -4.0..=4.0)
+                .custom_parser(crate::ui::widgets::finite_number)
+                .text(PostText::Xt.tr(lang)),
+        );
+        ui.add(
+            egui::Slider::new(&mut self.x0, -4.0..=4.0)
+                .custom_parser(crate::ui::widgets::finite_number)
+                .text(PostText::X0.tr(lang)),
+        );
         ui.horizontal(|ui| {
             ui.label(PostText::View.tr(lang));
             ui.radio_value(

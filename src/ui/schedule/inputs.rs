@@ -126,9 +126,11 @@ impl InputProblem {
             InputProblem::BetaNotNumber { name, text } => {
                 tr_fill(SchedText::BetaNotNumber, lang, &[name, text])
             }
-            InputProblem::BetaOutOfRange { name, value } => {
-                tr_fill(SchedText::BetaOutOfRange, lang, &[name, value])
-            }
+            InputProblem::BetaOutOfRange { name, value } => tr_fill(
+                SchedText::BetaOutOfRange,
+                lang,
+                &[name, &short_number(*value)],
+            ),
             InputProblem::Curve(e) => {
                 tr_fill(SchedText::DoesNotBuild, lang, &[&curve_error_text(e, lang)])
             }
@@ -138,6 +140,15 @@ impl InputProblem {
                 &[&schedule_error_text(e, lang)],
             ),
         }
+    }
+}
+
+/// A typed number as short text: "1.5" as typed, "1e308" rather than its 309 digits.
+fn short_number(v: f64) -> String {
+    if v == 0.0 || (1e-4..1e6).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
     }
 }
 
@@ -165,10 +176,11 @@ pub fn parse_steps(text: &str) -> Result<usize, InputProblem> {
     }
 }
 
-/// Parses a typed β: a number strictly between 0 and 1.
+/// Parses a typed β: a number strictly between 0 and 1 ("inf" and "NaN" are not numbers
+/// here: they are named back as typed, never printed as a value).
 pub fn parse_beta(name: &'static str, text: &str) -> Result<f64, InputProblem> {
     match text.trim().parse::<f64>() {
-        Ok(v) if v.is_nan() => Err(InputProblem::BetaNotNumber {
+        Ok(v) if !v.is_finite() => Err(InputProblem::BetaNotNumber {
             name,
             text: text.trim().to_string(),
         }),

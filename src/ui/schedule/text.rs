@@ -129,6 +129,9 @@ fn finding_text_unresolved(kind: &FindingKind, lang: Lang) -> String {
         FindingKind::InvalidSpec(e) => {
             format!("유효하지 않은 스케줄: {}", schedule_error_text(e, lang))
         }
+        FindingKind::BetaNotPositive { t, value, count } if value.is_nan() => format!(
+            "β_{t}이(가) 숫자가 아닙니다 (모두 {count}개 스텝): 모든 스텝은 노이즈를 조금이라도 더해야 합니다"
+        ),
         FindingKind::BetaNotPositive { t, value, count } => format!(
             "β_{t} = {value}이(가) 양수가 아닙니다 (모두 {count}개 스텝): 모든 스텝은 노이즈를 조금이라도 더해야 합니다"
         ),

@@ -162,6 +162,7 @@ impl SchedulePanel {
         let slider = ui
             .add(
                 egui::Slider::new(&mut steps, MIN_STEPS..=MAX_STEPS)
+                    .custom_parser(crate::ui::widgets::finite_number)
                     .logarithmic(true)
                     .show_value(false),
             )
@@ -216,6 +217,7 @@ impl SchedulePanel {
             .add_enabled(
                 enabled,
                 egui::Slider::new(&mut slider_value, BETA_SLIDER_MIN..=BETA_SLIDER_MAX)
+                    .custom_parser(crate::ui::widgets::finite_number)
                     .logarithmic(true)
                     .show_value(false),
             )

@@ -156,12 +156,14 @@ impl Scrubber {
             changed |= ui
                 .add(
                     egui::Slider::new(&mut self.t, min..=max)
+                        .custom_parser(crate::ui::widgets::finite_number)
                         .text(label)
                         .logarithmic(logarithmic),
                 )
                 .changed();
             ui.add(
                 egui::DragValue::new(&mut self.speed)
+                    .custom_parser(crate::ui::widgets::finite_number)
                     .range(1.0..=2000.0)
                     .speed(1.0)
                     .suffix(format!(" {unit}")),
