@@ -96,6 +96,7 @@ impl ReverseSettings {
         match o.sampler {
             Sampler::Ddim { eta } => format!("DDIM-{steps}, η = {eta:.2}"),
             Sampler::Ddpm { .. } => format!("DDPM-{steps}"),
+            ode @ Sampler::Ode { .. } => format!("{}-{steps}", ode.label()),
         }
     }
 }
