@@ -427,3 +427,58 @@ fn malformed_files_are_runtime_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("β_2 = 1.5 is outside (0, 1]"));
 }
+
+#[test]
+fn eval_photos_scores_a_colour_model_and_refuses_the_rest() {
+    // The glyph model is grey: a clear usage error, exit 2.
+    let o = run(&["eval-photos", "--model", "assets/models/glyphs"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("colour"), "{}", stderr(&o));
+    for bad in [
+        vec!["--size", "0"],
+        vec!["--size", "100000"],
+        vec!["--t", "0"],
+        vec!["--t", "5000"],
+        vec!["--size", "30"],
+    ] {
+        let mut args = vec!["eval-photos", "--model", "assets/training/natural"];
+        args.extend(bad.iter().copied());
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o).lines().count(), 1, "{bad:?}: {}", stderr(&o));
+    }
+    // A real run at 64 × 64 on the bundled photos: one CSV row per photo and t, all finite,
+    // the noisy column as the schedule says (≈ 10·log10(4·ᾱ/((1−ᾱ)·1)) for unit noise,
+    // minus nothing: clipping only helps).
+    let o = run(&[
+        "eval-photos",
+        "--model",
+        "assets/training/natural",
+        "--size",
+        "64",
+        "--t",
+        "50,200",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let rows: Vec<Vec<String>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    assert_eq!(rows.len(), 8, "{text}");
+    let sched = ddpm_lab::diffusion::ScheduleSpec::linear(1000, 1e-4, 0.02)
+        .build()
+        .unwrap();
+    for r in &rows {
+        let t: usize = r[1].parse().unwrap();
+        let nums: Vec<f64> = r[2..].iter().map(|v| v.parse().unwrap()).collect();
+        assert!(nums.iter().all(|v| v.is_finite()), "{r:?}");
+        let ab = sched.alpha_bar(t);
+        let unclipped = 10.0 * (4.0 * ab / (1.0 - ab)).log10();
+        assert!(nums[0] >= unclipped - 0.5, "{r:?} vs {unclipped}");
+        assert!(nums[1] >= nums[0], "{r:?}");
+    }
+}

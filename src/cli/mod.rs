@@ -6,6 +6,7 @@
 mod analytic_cmds;
 mod model_cmds;
 mod output;
+mod photo_cmds;
 mod schedule_cmds;
 
 use anyhow::Result;
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 pub use analytic_cmds::{AnalyticSampleArgs, SigmasArgs, StepErrorArgs};
 pub use model_cmds::{BenchArgs, EvalArgs, ReverseArgs, SampleArgs, SamplerArgs, TrainArgs};
 pub use output::{Output, UsageError};
+pub use photo_cmds::EvalPhotosArgs;
 pub use schedule_cmds::{
     ExampleArgs, ExportArgs, LintArgs, PosteriorArgs, ScheduleArgs, ScheduleCmdArgs,
     ScheduleCommon, parse_betas, read_betas_file, read_diffusers_config,
@@ -55,6 +57,8 @@ pub enum Command {
     Reverse(ReverseArgs),
     /// The model's prediction MSE on held-out data at fixed t, beside the ε = 0 baseline.
     Eval(EvalArgs),
+    /// PSNR of a colour model's one-step x̂0 on real photos, beside the best Gaussian blur.
+    EvalPhotos(EvalPhotosArgs),
     /// Time a forward pass and a training step (to size a training run).
     Bench(BenchArgs),
 }
@@ -90,6 +94,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::StepError(args) => analytic_cmds::step_error(args),
         Command::Reverse(args) => model_cmds::reverse(args),
         Command::Eval(args) => model_cmds::eval(args),
+        Command::EvalPhotos(args) => photo_cmds::eval_photos(args),
         Command::Bench(args) => model_cmds::bench(args),
     }
 }

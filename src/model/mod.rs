@@ -19,6 +19,7 @@ pub mod fused;
 pub mod inference;
 pub mod kernels;
 pub mod mlp;
+pub mod photo_eval;
 pub mod render;
 pub mod session;
 pub mod shipped;
