@@ -12,7 +12,7 @@ use ddpm_lab::diffusion::{ScheduleSpec, TimestepSpacing};
 use ddpm_lab::model::analytic::{AnalyticDenoiser, AnalyticKind};
 use ddpm_lab::model::inference::{Denoise, OracleDenoiser, ReverseOptions, Sampler};
 use ddpm_lab::model::step_error::{StepErrorRequest, mixture_samples, step_error_curves};
-use ddpm_lab::tolerance::{NUMERICAL, ROUNDING, SINGLE, assert_close};
+use ddpm_lab::tolerance::{FINITE_DIFFERENCE, NUMERICAL, ROUNDING, SINGLE, assert_close};
 
 #[test]
 fn the_ideal_denoiser_of_one_point_is_the_oracle() {
@@ -241,4 +241,52 @@ fn more_steps_bring_every_sampler_closer_to_the_mixture() {
         );
     }
     let _ = (TimestepSpacing::Linspace, ReverseOptions::default());
+}
+
+#[test]
+fn cosine_log_snr_density_and_v_weighting_match_the_closed_form() {
+    use ddpm_lab::diffusion::log_snr_weighting::{Objective, effective_weighting, log_snr_density};
+    // diffusers' cosine: ᾱ(u) = f(u)/f(0), f(u) = cos²(g), g = π/2·(u + s)/(1 + s), u = t/T.
+    // λ = ln(f/(f(0) − f)), so dλ/du = f'·f(0)/(f·(f(0) − f)) with f' = −sin(2g)·π/(2(1 + s)),
+    // and uniform t gives p(λ) = 1/|dλ/du|. (With f(0) = 1 this is Kingma & Gao's
+    // (1 + s)/(2π)·sech(λ/2).) The v-loss weight is p(λ)·(1 + e^{−λ}).
+    let big_t = 1000;
+    let schedule = ScheduleSpec::cosine(big_t).build().expect("cosine");
+    let s = 0.008;
+    let pi = std::f64::consts::PI;
+    let g = |u: f64| pi / 2.0 * (u + s) / (1.0 + s);
+    let f = |u: f64| g(u).cos().powi(2);
+    let f0 = f(0.0);
+    let p_exact = |t: usize| {
+        let u = t as f64 / big_t as f64;
+        let fp = (2.0 * g(u)).sin() * pi / (2.0 * (1.0 + s));
+        f(u) * (f0 - f(u)) / (f0 * fp)
+    };
+    let density = log_snr_density(&schedule);
+    assert_eq!(density.len(), big_t);
+    for t in [50, 200, 400, 500, 700, 900] {
+        let (l, p) = density[t - 1];
+        let expected = p_exact(t);
+        assert!(
+            FINITE_DIFFERENCE.close(p, expected),
+            "t = {t}, λ = {l}: p = {p}, expected {expected}"
+        );
+    }
+    let v = effective_weighting(&schedule, Objective::VPrediction);
+    for t in [100, 500, 800] {
+        let (l, w) = v[t - 1];
+        let expected = p_exact(t) * (1.0 + (-l).exp());
+        assert!(
+            FINITE_DIFFERENCE.close(w, expected),
+            "t = {t}: {w} vs {expected}"
+        );
+    }
+    // min-SNR-γ is the ε-loss where SNR ≤ γ and γ/SNR of it above.
+    assert_close(Objective::MinSnr { gamma: 5.0 }.factor(0.0), 1.0, ROUNDING);
+    assert_close(
+        Objective::MinSnr { gamma: 5.0 }.factor(5.0_f64.ln() + 2.0),
+        (-2.0_f64).exp(),
+        ROUNDING,
+    );
+    assert_close(Objective::Sample.factor(1.0), (-1.0_f64).exp(), ROUNDING);
 }

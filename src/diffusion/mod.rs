@@ -12,6 +12,7 @@ pub mod gaussian;
 pub mod gmm1d;
 pub mod lint;
 pub mod log_snr_curve;
+pub mod log_snr_weighting;
 pub mod pixel_marginal;
 pub mod posterior_sweep;
 pub mod quadrature;
