@@ -101,3 +101,44 @@ fn heun_and_euler_runs_name_their_steps() {
         assert!(shows(&h, label), "{label}");
     }
 }
+
+#[test]
+fn why_small_steps_measures_one_curve_per_sampler() {
+    let mut h = points_harness(PersistedState::default());
+    assert!(shows(&h, PtsText::WhySmallSteps.en()));
+    // The section sits below the cloud: scroll to it, then measure.
+    h.get_by_label(PtsText::Measure.en()).scroll_to_me();
+    h.run();
+    h.get_by_label(PtsText::Measure.en()).click();
+    h.step();
+    settle(&mut h);
+    assert_eq!(h.state().state.points.step_error.error(), None);
+    let result = h
+        .state()
+        .state
+        .points
+        .step_error
+        .result()
+        .expect("measured")
+        .clone();
+    assert_eq!(result.curves.len(), 5);
+    for c in &result.curves {
+        let first = c.points.first().expect("a point").1;
+        let last = c.points.last().expect("a point").1;
+        assert!(
+            last < first,
+            "{}: {first} at few steps, {last} at many",
+            c.sampler.label()
+        );
+        assert!(
+            last < 3.0 * result.floor,
+            "{}: {last} vs floor {}",
+            c.sampler.label(),
+            result.floor
+        );
+    }
+    assert!(shows(&h, PtsText::StepErrorAxes.en()));
+    h.get_by_label(PtsText::ExactFloor.en()).scroll_to_me();
+    h.run();
+    common::screenshot(&mut h, "points_step_error");
+}

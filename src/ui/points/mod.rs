@@ -46,9 +46,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+mod step_error_view;
 mod store;
 mod text;
 
+pub use step_error_view::{StepErrorResult, StepErrorView};
 pub use text::PtsText;
 
 // The shared denoiser widgets draw these keys of this table.
@@ -201,6 +203,9 @@ type RunState = ReverseRun<Vec<usize>>;
 #[derive(Serialize, Deserialize)]
 #[serde(default)]
 pub struct PointsPanel {
+    /// The "why small steps" measurement.
+    #[serde(skip)]
+    pub step_error: StepErrorView,
     pub set: PointSet,
     /// Points drawn by the user, in model units.
     pub drawn: Vec<[f32; 2]>,
@@ -296,6 +301,7 @@ pub struct PointsPanel {
 impl Default for PointsPanel {
     fn default() -> Self {
         Self {
+            step_error: StepErrorView::default(),
             set: PointSet::default(),
             drawn: Vec::new(),
             brush: 0.04,
@@ -507,6 +513,7 @@ impl PointsPanel {
             || self.save_job.is_some()
             || self.store_load.is_some()
             || self.store_job.is_some()
+            || self.step_error.is_running()
     }
 
     /// Adds drawn points around (x, y) with the brush's spread.
@@ -535,6 +542,7 @@ impl PointsPanel {
 
     /// Blocks until the jobs in flight end (tests and benches only).
     pub fn finish_background_work(&mut self) {
+        self.step_error.finish_blocking();
         if let Some((path, job)) = self.csv_job.take() {
             let outcome = job.wait();
             self.accept_csv(path, outcome);
@@ -1078,6 +1086,14 @@ impl PointsPanel {
                         self.training_ui(ui, lab, 200.0);
                     });
                 });
+                ui.separator();
+                let schedule = self
+                    .model_checkpoint(lab)
+                    .map(|c| c.schedule.clone())
+                    .or_else(|| crate::diffusion::ScheduleSpec::default().build().ok());
+                if let Some(schedule) = schedule {
+                    self.step_error.ui(ui, lang, &schedule);
+                }
             });
     }
 
