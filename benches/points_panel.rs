@@ -27,7 +27,10 @@ fn frames(c: &mut Criterion) {
         b.iter(|| {
             if !h.state().state.points.is_training() {
                 let lab = h.state().lab.clone();
-                h.state_mut().state.points.start_training(&lab, no_repaint());
+                h.state_mut()
+                    .state
+                    .points
+                    .start_training(&lab, no_repaint());
             }
             h.step();
         })

@@ -15,6 +15,12 @@ pub const NUMERICAL: Tolerance = Tolerance {
     rel: 1e-6,
     abs: 1e-8,
 };
+/// For derivatives taken by central differences over one training step of a T = 1000
+/// schedule (truncation error O(T⁻²·λ'''/λ')).
+pub const FINITE_DIFFERENCE: Tolerance = Tolerance {
+    rel: 1e-3,
+    abs: 1e-12,
+};
 /// For f32 buffers.
 pub const SINGLE: Tolerance = Tolerance {
     rel: 1e-5,

@@ -641,7 +641,11 @@ fn photo_at_128_after_a_ddim_run_from_200_restores_the_photo_snapshot() {
     // noisy start was (as x_200/√ᾱ_200), and in colour.
     let schedule = ScheduleSpec::linear(1000, 1e-4, 0.02).build().unwrap();
     let scale = schedule.alpha_bar(200).sqrt() as f32;
-    let noisy: Vec<f32> = start.x.iter().map(|v| (v / scale).clamp(-1.0, 1.0)).collect();
+    let noisy: Vec<f32> = start
+        .x
+        .iter()
+        .map(|v| (v / scale).clamp(-1.0, 1.0))
+        .collect();
     let psnr_start = ddpm_lab::model::photo_eval::psnr(&x0, &noisy);
     let psnr_end = ddpm_lab::model::photo_eval::psnr(&x0, end.x);
     assert!(

@@ -210,13 +210,8 @@ impl ReverseRequest {
     /// How many steps the run will take (0 when its start is invalid): the same count its
     /// progress reports.
     pub fn planned_steps(&self) -> usize {
-        crate::model::inference::reverse_jumps(
-            &self.model.schedule,
-            self.start_t,
-            self.options.steps,
-            self.options.spacing,
-        )
-        .map_or(0, |p| p.len())
+        crate::model::inference::reverse_plan(&self.model.schedule, self.start_t, &self.options)
+            .map_or(0, |p| p.len())
     }
 }
 

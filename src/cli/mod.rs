@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 runtime failure (files, I/O, a failed job), 2 usage (a bad
 //! flag or value). Every error is one line on stderr; nothing panics.
 
+mod analytic_cmds;
 mod model_cmds;
 mod output;
 mod photo_cmds;
@@ -12,6 +13,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+pub use analytic_cmds::{AnalyticSampleArgs, SigmasArgs, StepErrorArgs};
 pub use model_cmds::{BenchArgs, EvalArgs, ReverseArgs, SampleArgs, SamplerArgs, TrainArgs};
 pub use output::{Output, UsageError};
 pub use photo_cmds::EvalPhotosArgs;
@@ -44,8 +46,13 @@ pub enum Command {
     Posterior(PosteriorArgs),
     /// Train a denoiser (UNet for images, MLP for 2-D points) into a model folder.
     Train(TrainArgs),
-    /// Draw samples from a trained model (image grid PNG, or points CSV/PNG).
+    /// Draw samples from a trained model or an exact denoiser (image grid PNG, or points
+    /// CSV/PNG).
     Sample(SampleArgs),
+    /// Print the sampling σ's and timesteps of Euler, Heun or DPM-Solver++ (final 0 included).
+    Sigmas(SigmasArgs),
+    /// Sliced W2 of exact-score samples of a 2-D mixture against the number of steps, per sampler.
+    StepError(StepErrorArgs),
     /// Noise an image to t, then denoise it step by step, writing x_t and x̂0 frames.
     Reverse(ReverseArgs),
     /// The model's prediction MSE on held-out data at fixed t, beside the ε = 0 baseline.
@@ -83,6 +90,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Posterior(args) => schedule_cmds::posterior(args),
         Command::Train(args) => model_cmds::train(args),
         Command::Sample(args) => model_cmds::sample(args),
+        Command::Sigmas(args) => analytic_cmds::sigmas(args),
+        Command::StepError(args) => analytic_cmds::step_error(args),
         Command::Reverse(args) => model_cmds::reverse(args),
         Command::Eval(args) => model_cmds::eval(args),
         Command::EvalPhotos(args) => photo_cmds::eval_photos(args),

@@ -4,6 +4,7 @@
 //! f64 and slices only: nothing here knows about egui or burn, so every number the app
 //! shows and the CLI prints comes from one tested place. Paper notation: t = 1..T, ᾱ_0 = 1.
 
+pub mod analytic;
 pub mod chain;
 pub mod diffusers;
 pub mod forward;
@@ -11,10 +12,12 @@ pub mod gaussian;
 pub mod gmm1d;
 pub mod lint;
 pub mod log_snr_curve;
+pub mod log_snr_weighting;
 pub mod pixel_marginal;
 pub mod posterior_sweep;
 pub mod quadrature;
 pub mod reverse;
+pub mod samplers;
 pub mod schedule;
 
 pub use forward::{LengthMismatch, WorkedExample, WorkedExampleResult, add_noise, q_xt_given_x0};

@@ -204,7 +204,7 @@ pub struct StepOutput {
 }
 
 impl StepOutput {
-    fn resize(&mut self, n: usize) {
+    pub(crate) fn resize(&mut self, n: usize) {
         for v in [
             &mut self.prev_sample,
             &mut self.pred_x0,
@@ -218,7 +218,7 @@ impl StepOutput {
 }
 
 /// Fills `out.pred_x0` and `out.pred_eps` from the model's output.
-fn predictions(
+pub(crate) fn predictions(
     x_t: &[f32],
     model_output: &[f32],
     alpha_bar_t: f64,

@@ -6,7 +6,8 @@
 //! (x_t, ε̂, x̂0, the posterior mean, x_prev). The callback, or a cancel flag, can stop it.
 //!
 //! The network only predicts. Each step is: model forward → f32 buffer → the core's
-//! [`ddpm_step`]/[`ddim_step`] → the next x. No diffusion formula lives here.
+//! [`ddpm_step`]/[`ddim_step`] (or an [`OdeSolver`] step for Euler, Heun and
+//! DPM-Solver++) → the next x. No diffusion formula lives here.
 
 use super::checkpoint::{Checkpoint, SizedDenoiser};
 use super::data::{DataRng, fill_normal, rng_for};
@@ -14,6 +15,9 @@ use crate::diffusion::forward::{LengthMismatch, add_noise};
 use crate::diffusion::reverse::{
     SpacingError, StepOptions, StepOutput, ddim_step, ddpm_step, eps_from_x0, inference_timesteps,
     jumps,
+};
+use crate::diffusion::samplers::{
+    NoiseLevel, OdeSampler, OdeSolver, SamplingError, SigmaOptions, sampling_schedule,
 };
 use crate::diffusion::{PredictionType, Schedule, TimestepSpacing, VarianceType};
 use burn::prelude::*;
@@ -31,6 +35,8 @@ pub enum InferenceError {
     #[error(transparent)]
     Spacing(#[from] SpacingError),
     #[error(transparent)]
+    Sampling(#[from] SamplingError),
+    #[error(transparent)]
     Length(#[from] LengthMismatch),
     #[error("the model's output could not be read back: {0}")]
     Readback(String),
@@ -47,6 +53,23 @@ pub trait Denoise {
     /// `x_t`: `batch × item_len` floats, item-major → the same length.
     fn predict(&self, x_t: &[f32], t: usize, batch: usize) -> Result<Vec<f32>, InferenceError>;
 
+    /// The output at a noise level that may lie between training steps (the ODE samplers'
+    /// levels). The default evaluates at the nearest training step; trained networks take
+    /// the fractional timestep as their time input (as diffusers passes float timesteps),
+    /// analytic denoisers use the level's ᾱ = 1/(1 + σ²) exactly.
+    ///
+    /// # Shapes
+    /// As [`Denoise::predict`].
+    fn predict_level(
+        &self,
+        x_t: &[f32],
+        level: NoiseLevel,
+        num_steps: usize,
+        batch: usize,
+    ) -> Result<Vec<f32>, InferenceError> {
+        self.predict(x_t, level.nearest_step(num_steps), batch)
+    }
+
     /// What the output means (ε, x0 or v).
     fn prediction(&self) -> PredictionType;
 
@@ -57,6 +80,17 @@ pub trait Denoise {
 impl Denoise for Checkpoint {
     fn predict(&self, x_t: &[f32], t: usize, batch: usize) -> Result<Vec<f32>, InferenceError> {
         predict_with(&self.model, &self.device, x_t, t, batch, self.item_len())
+    }
+
+    fn predict_level(
+        &self,
+        x_t: &[f32],
+        level: NoiseLevel,
+        _num_steps: usize,
+        batch: usize,
+    ) -> Result<Vec<f32>, InferenceError> {
+        let t = level.t.max(1.0) as f32;
+        predict_at_time(&self.model, &self.device, x_t, t, batch, self.item_len())
     }
 
     fn prediction(&self) -> PredictionType {
@@ -72,6 +106,18 @@ impl Denoise for SizedDenoiser<'_> {
     fn predict(&self, x_t: &[f32], t: usize, batch: usize) -> Result<Vec<f32>, InferenceError> {
         let c = self.checkpoint;
         predict_with(&c.model, &c.device, x_t, t, batch, self.item_len())
+    }
+
+    fn predict_level(
+        &self,
+        x_t: &[f32],
+        level: NoiseLevel,
+        _num_steps: usize,
+        batch: usize,
+    ) -> Result<Vec<f32>, InferenceError> {
+        let c = self.checkpoint;
+        let t = level.t.max(1.0) as f32;
+        predict_at_time(&c.model, &c.device, x_t, t, batch, self.item_len())
     }
 
     fn prediction(&self) -> PredictionType {
@@ -92,6 +138,18 @@ pub fn predict_with(
     batch: usize,
     item_len: usize,
 ) -> Result<Vec<f32>, InferenceError> {
+    predict_at_time(model, device, x_t, t as f32, batch, item_len)
+}
+
+/// [`predict_with`] at a (possibly fractional) paper timestep.
+pub fn predict_at_time(
+    model: &super::Denoiser,
+    device: &Device,
+    x_t: &[f32],
+    t: f32,
+    batch: usize,
+    item_len: usize,
+) -> Result<Vec<f32>, InferenceError> {
     if batch == 0 || x_t.len() != batch * item_len {
         return Err(InferenceError::BadLength {
             got: x_t.len(),
@@ -99,13 +157,15 @@ pub fn predict_with(
         });
     }
     let x = Tensor::<2>::from_data(TensorData::new(x_t.to_vec(), [batch, item_len]), device);
-    let ts = Tensor::<1>::from_data(TensorData::new(vec![t as f32; batch], [batch]), device);
+    let ts = Tensor::<1>::from_data(TensorData::new(vec![t; batch], [batch]), device);
     let out = model.forward_flat(x, ts);
     let values = out
         .try_into_vec_as::<f32>()
         .map_err(|e| InferenceError::Readback(format!("{e:?}")))?;
     if values.iter().any(|v| !v.is_finite()) {
-        return Err(InferenceError::NonFinite { t });
+        return Err(InferenceError::NonFinite {
+            t: t.round() as usize,
+        });
     }
     Ok(values)
 }
@@ -136,6 +196,27 @@ impl Denoise for OracleDenoiser {
             .collect())
     }
 
+    fn predict_level(
+        &self,
+        x_t: &[f32],
+        level: NoiseLevel,
+        _num_steps: usize,
+        batch: usize,
+    ) -> Result<Vec<f32>, InferenceError> {
+        if x_t.len() != self.x0.len() || x_t.len() != batch * self.item_len {
+            return Err(InferenceError::BadLength {
+                got: x_t.len(),
+                item_len: self.item_len,
+            });
+        }
+        let alpha_bar = level.alpha_bar();
+        Ok(x_t
+            .iter()
+            .zip(&self.x0)
+            .map(|(&x, &x0)| eps_from_x0(x as f64, x0 as f64, alpha_bar) as f32)
+            .collect())
+    }
+
     fn prediction(&self) -> PredictionType {
         PredictionType::Epsilon
     }
@@ -153,6 +234,47 @@ pub enum Sampler {
     Ddpm { variance: VarianceType },
     /// DDIM steps with stochasticity η (0: deterministic).
     Ddim { eta: f64 },
+    /// A probability-flow ODE solver (Euler, Heun, DPM-Solver++(2M)) on its own σ
+    /// schedule (Karras σ's, a log-SNR shift).
+    Ode {
+        solver: OdeSampler,
+        #[serde(default)]
+        sigmas: SigmaOptions,
+    },
+}
+
+impl Sampler {
+    /// The ODE solver with diffusers' default σ's.
+    pub fn ode(solver: OdeSampler) -> Self {
+        Sampler::Ode {
+            solver,
+            sigmas: SigmaOptions::default(),
+        }
+    }
+
+    /// "DDPM", "DDIM", "Euler", "Heun" or "DPM-Solver++(2M)" (with "Karras" and the shift
+    /// when they are on).
+    pub fn label(&self) -> String {
+        match self {
+            Sampler::Ddpm { .. } => "DDPM".into(),
+            Sampler::Ddim { .. } => "DDIM".into(),
+            Sampler::Ode { solver, sigmas } => {
+                let mut s = match solver {
+                    OdeSampler::Euler => "Euler",
+                    OdeSampler::Heun => "Heun",
+                    OdeSampler::DpmSolverPlusPlus2M => "DPM-Solver++(2M)",
+                }
+                .to_string();
+                if sigmas.karras {
+                    s.push_str(" Karras");
+                }
+                if sigmas.shift != 1.0 {
+                    s.push_str(&format!(" shift {}", sigmas.shift));
+                }
+                s
+            }
+        }
+    }
 }
 
 impl Default for Sampler {
@@ -217,6 +339,67 @@ pub fn reverse_jumps(
     Ok(jumps(&timesteps))
 }
 
+/// The noise levels an ODE run from `start_t` walks, ending at σ = 0: the sampler's
+/// schedule for the whole range (`steps`: `None` is T steps), cut below the level of
+/// `start_t`, which is put first; a run from T walks the whole schedule unchanged.
+pub fn ode_levels(
+    schedule: &Schedule,
+    start_t: usize,
+    solver: OdeSampler,
+    sigmas: SigmaOptions,
+    steps: Option<usize>,
+    spacing: TimestepSpacing,
+) -> Result<Vec<NoiseLevel>, InferenceError> {
+    let max = schedule.num_steps();
+    if start_t == 0 || start_t > max {
+        return Err(InferenceError::BadStart { t: start_t, max });
+    }
+    let plan = sampling_schedule(schedule, solver, steps.unwrap_or(max), spacing, sigmas)?;
+    let mut levels = plan.levels();
+    if start_t < max {
+        let start = NoiseLevel::of_step(schedule, start_t);
+        levels.retain(|l| l.sigma < start.sigma);
+        levels.insert(0, start);
+    }
+    Ok(levels)
+}
+
+/// The (t, prev) pairs of a run from `start_t` with `options`, as its frames will name
+/// them (an ODE step's fractional timesteps rounded to the nearest step; 0 at the end).
+pub fn reverse_plan(
+    schedule: &Schedule,
+    start_t: usize,
+    options: &ReverseOptions,
+) -> Result<Vec<(usize, usize)>, InferenceError> {
+    match options.sampler {
+        Sampler::Ode { solver, sigmas } => {
+            let levels = ode_levels(
+                schedule,
+                start_t,
+                solver,
+                sigmas,
+                options.steps,
+                options.spacing,
+            )?;
+            let big_t = schedule.num_steps();
+            Ok(levels
+                .windows(2)
+                .map(|w| (frame_step(w[0], big_t), frame_step(w[1], big_t)))
+                .collect())
+        }
+        _ => reverse_jumps(schedule, start_t, options.steps, options.spacing),
+    }
+}
+
+/// The whole timestep a frame names for a level (0 only for σ = 0).
+fn frame_step(level: NoiseLevel, big_t: usize) -> usize {
+    if level.sigma == 0.0 {
+        0
+    } else {
+        level.nearest_step(big_t)
+    }
+}
+
 /// One step of a reverse run, as the callback sees it.
 ///
 /// # Shapes
@@ -279,11 +462,35 @@ pub fn run_reverse(
         });
     }
     let batch = x_t.len() / item_len;
-    let plan = reverse_jumps(schedule, start_t, options.steps, options.spacing)?;
     let step_options = StepOptions {
         prediction: model.prediction(),
         clip_x0: options.clip_x0,
     };
+    let discrete = match options.sampler {
+        Sampler::Ddpm { variance } => DiscreteStep::Ddpm(variance),
+        Sampler::Ddim { eta } => DiscreteStep::Ddim(eta),
+        Sampler::Ode { solver, sigmas } => {
+            let levels = ode_levels(
+                schedule,
+                start_t,
+                solver,
+                sigmas,
+                options.steps,
+                options.spacing,
+            )?;
+            return run_ode(
+                model,
+                schedule,
+                x_t,
+                &levels,
+                OdeSolver::new(solver, step_options),
+                batch,
+                cancel,
+                on_frame,
+            );
+        }
+    };
+    let plan = reverse_jumps(schedule, start_t, options.steps, options.spacing)?;
     let mut rng: DataRng = rng_for(options.seed, 0x0005_EED0_F4E7);
     let mut x = x_t;
     let mut noise = vec![0.0_f32; x.len()];
@@ -301,8 +508,8 @@ pub fn run_reverse(
         }
         let model_output = model.predict(&x, t, batch)?;
         fill_normal(&mut rng, &mut noise);
-        match options.sampler {
-            Sampler::Ddpm { variance } => ddpm_step(
+        match discrete {
+            DiscreteStep::Ddpm(variance) => ddpm_step(
                 schedule,
                 t,
                 prev,
@@ -313,7 +520,7 @@ pub fn run_reverse(
                 step_options,
                 &mut out,
             )?,
-            Sampler::Ddim { eta } => ddim_step(
+            DiscreteStep::Ddim(eta) => ddim_step(
                 schedule,
                 t,
                 prev,
@@ -355,6 +562,106 @@ pub fn run_reverse(
     })
 }
 
+/// A sampler that steps on the training timesteps.
+#[derive(Clone, Copy)]
+enum DiscreteStep {
+    Ddpm(VarianceType),
+    Ddim(f64),
+}
+
+/// The ODE part of [`run_reverse`]: one frame per step between consecutive `levels`.
+#[allow(clippy::too_many_arguments)]
+fn run_ode(
+    model: &dyn Denoise,
+    schedule: &Schedule,
+    x_t: Vec<f32>,
+    levels: &[NoiseLevel],
+    mut solver: OdeSolver,
+    batch: usize,
+    cancel: Option<&AtomicBool>,
+    mut on_frame: impl FnMut(&Frame) -> Flow,
+) -> Result<ReverseResult, InferenceError> {
+    let big_t = schedule.num_steps();
+    let total = levels.len().saturating_sub(1);
+    let mut x = x_t;
+    let mut out = StepOutput::default();
+    let mut t_reached = levels.first().map_or(0, |&l| frame_step(l, big_t));
+    for (index, pair) in levels.windows(2).enumerate() {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Ok(ReverseResult {
+                x,
+                t_reached,
+                steps_done: index,
+                stopped: true,
+            });
+        }
+        let (from, to) = (pair[0], pair[1]);
+        solver.step(
+            from,
+            to,
+            &x,
+            |x, level| {
+                let output = model.predict_level(x, level, big_t, batch)?;
+                if output.iter().any(|v| !v.is_finite()) {
+                    return Err(InferenceError::NonFinite {
+                        t: frame_step(level, big_t),
+                    });
+                }
+                Ok(output)
+            },
+            &mut out,
+        )?;
+        let (t, prev) = (frame_step(from, big_t), frame_step(to, big_t));
+        let flow = on_frame(&Frame {
+            index,
+            total,
+            t,
+            prev,
+            x_t: &x,
+            pred_eps: &out.pred_eps,
+            pred_x0: &out.pred_x0,
+            mean: &out.mean,
+            x_prev: &out.prev_sample,
+        });
+        std::mem::swap(&mut x, &mut out.prev_sample);
+        t_reached = prev;
+        if flow == Flow::Stop {
+            return Ok(ReverseResult {
+                x,
+                t_reached,
+                steps_done: index + 1,
+                stopped: prev > 0,
+            });
+        }
+    }
+    Ok(ReverseResult {
+        x,
+        t_reached,
+        steps_done: total,
+        stopped: false,
+    })
+}
+
+/// The factor on unit noise of the starting x_T of a run from T with `options`: 1 except
+/// for Euler and Heun, whose diffusers start is `init_noise_sigma`·ε in the σ frame
+/// (see [`crate::diffusion::samplers::SamplingSchedule::initial_noise_scale`]).
+pub fn initial_noise_scale(
+    schedule: &Schedule,
+    options: &ReverseOptions,
+) -> Result<f64, InferenceError> {
+    match options.sampler {
+        Sampler::Ode { solver, sigmas } => Ok(sampling_schedule(
+            schedule,
+            solver,
+            options.steps.unwrap_or(schedule.num_steps()),
+            options.spacing,
+            sigmas,
+        )?
+        .initial_noise_scale()),
+        _ => Ok(1.0),
+    }
+}
+
 /// Pure noise x_T ~ N(0, I) for `n` items, from `seed`.
 pub fn initial_noise(n: usize, item_len: usize, seed: u64) -> Vec<f32> {
     let mut x = vec![0.0_f32; n * item_len];
@@ -386,7 +693,13 @@ pub fn sample(
     cancel: Option<&AtomicBool>,
     on_frame: impl FnMut(&Frame) -> Flow,
 ) -> Result<ReverseResult, InferenceError> {
-    let x_t = initial_noise(n, model.item_len(), options.seed);
+    let scale = initial_noise_scale(schedule, options)? as f32;
+    let mut x_t = initial_noise(n, model.item_len(), options.seed);
+    if scale != 1.0 {
+        for v in &mut x_t {
+            *v *= scale;
+        }
+    }
     run_reverse(
         model,
         schedule,

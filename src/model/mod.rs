@@ -8,6 +8,7 @@
 //!
 //! No egui here: the app drives these functions from its background jobs.
 
+pub mod analytic;
 pub mod backend;
 pub mod checkpoint;
 pub mod data;
@@ -22,6 +23,7 @@ pub mod photo_eval;
 pub mod render;
 pub mod session;
 pub mod shipped;
+pub mod step_error;
 pub mod training;
 pub mod unet;
 

@@ -11,6 +11,7 @@ use crate::app::denoiser::{ReverseJob, ReverseSummary, Trajectory};
 use crate::app::dialogs::{self, PathJob};
 use crate::app::jobs::{JobOutcome, Repaint};
 use crate::app::keyed_job::KeyedJob;
+use crate::diffusion::samplers::{OdeSampler, SigmaOptions};
 use crate::diffusion::{TimestepSpacing, VarianceType};
 use crate::egui;
 use crate::model::inference::{ReverseOptions, Sampler};
@@ -28,12 +29,35 @@ pub enum ViewMode {
     Reverse,
 }
 
-/// DDPM or DDIM.
+/// DDPM, DDIM, or a probability-flow ODE solver (Euler, Heun, DPM-Solver++(2M)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SamplerKind {
     #[default]
     Ddim,
     Ddpm,
+    Euler,
+    Heun,
+    DpmSolverPlusPlus2M,
+}
+
+impl SamplerKind {
+    pub const ALL: [SamplerKind; 5] = [
+        Self::Ddim,
+        Self::Ddpm,
+        Self::Euler,
+        Self::Heun,
+        Self::DpmSolverPlusPlus2M,
+    ];
+
+    /// The ODE solver, for the three that are one.
+    pub fn ode(self) -> Option<OdeSampler> {
+        match self {
+            Self::Euler => Some(OdeSampler::Euler),
+            Self::Heun => Some(OdeSampler::Heun),
+            Self::DpmSolverPlusPlus2M => Some(OdeSampler::DpmSolverPlusPlus2M),
+            Self::Ddim | Self::Ddpm => None,
+        }
+    }
 }
 
 /// How a reverse run steps.
@@ -47,6 +71,10 @@ pub struct ReverseSettings {
     pub ddim_steps: usize,
     /// The same for DDPM (T visits every t).
     pub ddpm_steps: usize,
+    /// Steps of the ODE solvers (Heun evaluates the network 2N − 1 times).
+    pub ode_steps: usize,
+    /// Karras σ's for the ODE solvers.
+    pub karras: bool,
     pub seed: u64,
 }
 
@@ -57,6 +85,8 @@ impl Default for ReverseSettings {
             eta: 0.0,
             ddim_steps: 50,
             ddpm_steps: 1000,
+            ode_steps: 25,
+            karras: false,
             seed: 0,
         }
     }
@@ -65,6 +95,26 @@ impl Default for ReverseSettings {
 impl ReverseSettings {
     /// The run's options on a schedule of `big_t` steps.
     pub fn options(&self, big_t: usize) -> ReverseOptions {
+        if let Some(solver) = self.sampler.ode() {
+            // DPM-Solver++ rounds its linspace onto whole steps: at most T − 1 stay apart.
+            let max = match solver {
+                OdeSampler::DpmSolverPlusPlus2M => big_t.saturating_sub(1),
+                _ => big_t,
+            };
+            return ReverseOptions {
+                sampler: Sampler::Ode {
+                    solver,
+                    sigmas: SigmaOptions {
+                        karras: self.karras,
+                        shift: 1.0,
+                    },
+                },
+                steps: Some(self.ode_steps.clamp(1, max.max(1))),
+                spacing: TimestepSpacing::Linspace,
+                clip_x0: true,
+                seed: self.seed,
+            };
+        }
         let (sampler, steps) = match self.sampler {
             SamplerKind::Ddim => (
                 Sampler::Ddim {
@@ -72,7 +122,7 @@ impl ReverseSettings {
                 },
                 self.ddim_steps,
             ),
-            SamplerKind::Ddpm => (
+            _ => (
                 Sampler::Ddpm {
                     variance: VarianceType::FixedSmall,
                 },
@@ -96,6 +146,7 @@ impl ReverseSettings {
         match o.sampler {
             Sampler::Ddim { eta } => format!("DDIM-{steps}, η = {eta:.2}"),
             Sampler::Ddpm { .. } => format!("DDPM-{steps}"),
+            ode @ Sampler::Ode { .. } => format!("{}-{steps}", ode.label()),
         }
     }
 }
@@ -276,6 +327,11 @@ pub(crate) trait DenoiserText: Text {
     const SAMPLER: Self;
     const DDIM: Self;
     const DDPM: Self;
+    const EULER: Self;
+    const HEUN: Self;
+    const DPM_SOLVER: Self;
+    /// The Karras σ's check box of the ODE solvers.
+    const KARRAS: Self;
     /// The label of the number of steps.
     const STEPS: Self;
 }
@@ -302,6 +358,10 @@ macro_rules! impl_denoiser_text {
             const SAMPLER: Self = $table::Sampler;
             const DDIM: Self = $table::Ddim;
             const DDPM: Self = $table::Ddpm;
+            const EULER: Self = $table::Euler;
+            const HEUN: Self = $table::Heun;
+            const DPM_SOLVER: Self = $table::DpmSolver;
+            const KARRAS: Self = $table::Karras;
             const STEPS: Self = $table::Steps;
         }
     };
@@ -321,17 +381,26 @@ pub(crate) fn sampler_and_steps_ui<K: DenoiserText>(
     let name = |kind: SamplerKind| match kind {
         SamplerKind::Ddim => K::DDIM.tr(lang),
         SamplerKind::Ddpm => K::DDPM.tr(lang),
+        SamplerKind::Euler => K::EULER.tr(lang),
+        SamplerKind::Heun => K::HEUN.tr(lang),
+        SamplerKind::DpmSolverPlusPlus2M => K::DPM_SOLVER.tr(lang),
     };
     egui::ComboBox::from_label(K::SAMPLER.tr(lang))
         .selected_text(name(reverse.sampler))
         .show_ui(ui, |ui| {
-            for kind in [SamplerKind::Ddim, SamplerKind::Ddpm] {
+            for kind in SamplerKind::ALL {
                 ui.selectable_value(&mut reverse.sampler, kind, name(kind));
             }
         });
+    if reverse.sampler.ode().is_some() {
+        ui.checkbox(&mut reverse.karras, K::KARRAS.tr(lang));
+    }
     let steps = match reverse.sampler {
         SamplerKind::Ddim => &mut reverse.ddim_steps,
         SamplerKind::Ddpm => &mut reverse.ddpm_steps,
+        SamplerKind::Euler | SamplerKind::Heun | SamplerKind::DpmSolverPlusPlus2M => {
+            &mut reverse.ode_steps
+        }
     };
     // The label and its field wrap as one: a long sampler name must not leave the field
     // alone on the next line.

@@ -2,6 +2,8 @@
 
 use super::output::UsageError;
 use super::schedule_cmds::ScheduleCommon;
+use crate::diffusion::samplers::sigmas::{MAX_SHIFT, MIN_SHIFT};
+use crate::diffusion::samplers::{OdeSampler, SigmaOptions};
 use crate::diffusion::{PredictionType, Schedule, TimestepSpacing, VarianceType};
 use crate::fsutil::{create_dir_all, write_atomic};
 use crate::model::checkpoint::{self, Checkpoint, CheckpointConfig, SizedDenoiser};
@@ -268,7 +270,7 @@ pub const MAX_TRAIN_BATCH_PIXELS: usize = 128 * 32 * 32;
 pub const MAX_SAMPLE_PIXELS: usize = 256 * 32 * 32;
 
 /// Refuses an image batch above `limit` pixels, naming the flag and its largest value.
-fn check_image_pixels(
+pub(super) fn check_image_pixels(
     domain: DataDomain,
     count: usize,
     limit: usize,

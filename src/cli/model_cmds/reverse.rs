@@ -72,8 +72,7 @@ pub fn reverse(args: ReverseArgs) -> Result<()> {
         .map_err(|e| anyhow!("{}: {e}", args.image.display()))?;
     let (x_t, _) = noise_to(&ckpt.schedule, args.t, &x0, args.sampler.seed)?;
     create_dir_all(&args.out_dir)?;
-    let total =
-        inference::reverse_jumps(&ckpt.schedule, args.t, options.steps, options.spacing)?.len();
+    let total = inference::reverse_plan(&ckpt.schedule, args.t, &options)?.len();
     let every = args.every.unwrap_or_else(|| total.div_ceil(40).max(1));
     let cancel = interrupt_flag();
     let bar = progress_for(total as u64, "denoising");

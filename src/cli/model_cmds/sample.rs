@@ -7,23 +7,52 @@ use super::*;
 pub enum SamplerName {
     Ddpm,
     Ddim,
+    Euler,
+    Heun,
+    Dpmpp2m,
+}
+
+impl SamplerName {
+    /// The ODE solver this name means, if it is one.
+    pub fn ode(self) -> Option<OdeSampler> {
+        match self {
+            SamplerName::Euler => Some(OdeSampler::Euler),
+            SamplerName::Heun => Some(OdeSampler::Heun),
+            SamplerName::Dpmpp2m => Some(OdeSampler::DpmSolverPlusPlus2M),
+            SamplerName::Ddpm | SamplerName::Ddim => None,
+        }
+    }
 }
 
 /// Sampler options shared by `sample` and `reverse`.
 #[derive(Debug, Args)]
 pub struct SamplerArgs {
-    /// ddpm (ancestral) or ddim.
+    /// ddpm (ancestral), ddim, or an ODE solver as diffusers defines it: euler, heun
+    /// (2N−1 evaluations for N steps) or dpmpp2m (DPM-Solver++(2M)).
     #[arg(long, value_enum, default_value = "ddpm")]
     pub sampler: SamplerName,
-    /// Model evaluations (default: every t for ddpm, 50 for ddim).
+    /// Sampling steps (default: every t for ddpm, 50 for the others).
     #[arg(long, value_name = "N")]
     pub steps: Option<usize>,
     /// DDIM stochasticity η (0 = deterministic).
     #[arg(long, value_name = "E", default_value_t = 0.0)]
     pub eta: f64,
-    /// Timestep spacing when --steps < T: leading, trailing or linspace.
-    #[arg(long, value_name = "SPACING", default_value = "trailing")]
-    pub spacing: TimestepSpacing,
+    /// Timestep spacing: leading, trailing or linspace (default: trailing for ddpm and
+    /// ddim, linspace, diffusers' default, for euler, heun and dpmpp2m).
+    #[arg(long, value_name = "SPACING")]
+    pub spacing: Option<TimestepSpacing>,
+    /// Karras σ's (ρ = 7) for euler, heun and dpmpp2m.
+    #[arg(long)]
+    pub karras: bool,
+    /// Resolution shift s of log-SNR, λ' = λ − 2 ln s (σ' = s·σ), for euler, heun and
+    /// dpmpp2m; 0.001..=1000, 1 = none.
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
+    pub shift: f64,
     /// DDPM variance: fixed_small (β̃) or fixed_large (β).
     #[arg(long)]
     pub fixed_large: bool,
@@ -32,7 +61,7 @@ pub struct SamplerArgs {
 }
 
 impl SamplerArgs {
-    pub(super) fn options(
+    pub(crate) fn options(
         &self,
         schedule: &Schedule,
         domain: DataDomain,
@@ -42,8 +71,23 @@ impl SamplerArgs {
                 UsageError::new(format!("--eta must be in [0, 1] (got {})", self.eta)).into(),
             );
         }
+        let ode = self.sampler.ode();
+        if ode.is_none() && (self.karras || self.shift != 1.0) {
+            return Err(UsageError::new(
+                "--karras and --shift are for --sampler euler, heun or dpmpp2m",
+            )
+            .into());
+        }
+        if !(self.shift.is_finite() && (MIN_SHIFT..=MAX_SHIFT).contains(&self.shift)) {
+            return Err(UsageError::new(format!(
+                "--shift must be in [{MIN_SHIFT}, {MAX_SHIFT}] (got {})",
+                self.shift
+            ))
+            .into());
+        }
         let steps = match (self.sampler, self.steps) {
-            (SamplerName::Ddim, None) => Some(50.min(schedule.num_steps())),
+            (SamplerName::Ddpm, s) => s,
+            (_, None) => Some(50.min(schedule.num_steps())),
             (_, s) => s,
         };
         if let Some(n) = steps
@@ -64,22 +108,42 @@ impl SamplerArgs {
                 },
             },
             SamplerName::Ddim => Sampler::Ddim { eta: self.eta },
+            SamplerName::Euler | SamplerName::Heun | SamplerName::Dpmpp2m => Sampler::Ode {
+                solver: ode.unwrap_or_default(),
+                sigmas: SigmaOptions {
+                    karras: self.karras,
+                    shift: self.shift,
+                },
+            },
         };
-        Ok(ReverseOptions {
+        let spacing = self.spacing.unwrap_or(if ode.is_some() {
+            TimestepSpacing::Linspace
+        } else {
+            TimestepSpacing::Trailing
+        });
+        let options = ReverseOptions {
             sampler,
             steps,
-            spacing: self.spacing,
+            spacing,
             clip_x0: domain.clip_x0(),
             seed: self.seed,
-        })
+        };
+        if ode.is_some() {
+            // Fail here, as a usage error, rather than at the first step.
+            inference::reverse_plan(schedule, schedule.num_steps(), &options)
+                .map_err(|e| UsageError::new(format!("--steps {}: {e}", steps.unwrap_or(0))))?;
+        }
+        Ok(options)
     }
 }
 
 #[derive(Debug, Args)]
 pub struct SampleArgs {
-    /// The model folder.
-    #[arg(long, value_name = "DIR")]
-    pub model: PathBuf,
+    /// The model folder (or sample an exact denoiser: --mixture2d, --denoiser).
+    #[arg(long, value_name = "DIR", required_unless_present_any = ["mixture2d", "denoiser"])]
+    pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub analytic: crate::cli::analytic_cmds::AnalyticSampleArgs,
     #[command(flatten)]
     pub sampler: SamplerArgs,
     /// Number of samples.
@@ -112,7 +176,7 @@ pub(super) fn sized_model(ckpt: &Checkpoint, size: Option<usize>) -> Result<Size
         .map_err(|e| UsageError::new(format!("--size {n}: {e}")).into())
 }
 
-pub(super) fn extension(path: &Path) -> String {
+pub(crate) fn extension(path: &Path) -> String {
     path.extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default()
@@ -133,6 +197,9 @@ pub(super) fn progress_for(total: u64, what: &str) -> Option<indicatif::Progress
 }
 
 pub fn sample(args: SampleArgs) -> Result<()> {
+    let Some(model_dir) = args.model.clone() else {
+        return crate::cli::analytic_cmds::sample_analytic(args);
+    };
     if args.n == 0 || args.n > 100_000 {
         return Err(UsageError::new("--n must be 1..=100000").into());
     }
@@ -140,7 +207,7 @@ pub fn sample(args: SampleArgs) -> Result<()> {
         return Err(UsageError::new("--scale must be 1..=16").into());
     }
     let ext = extension(&args.out);
-    let ckpt = load_model(&args.model, args.backend)?;
+    let ckpt = load_model(&model_dir, args.backend)?;
     if args.size.is_some() && !ckpt.domain().is_image() {
         return Err(
             UsageError::new("--size is for image models (this one is for 2-D points)").into(),
@@ -169,13 +236,7 @@ pub fn sample(args: SampleArgs) -> Result<()> {
     }
     let options = args.sampler.options(&ckpt.schedule, domain)?;
     let cancel = interrupt_flag();
-    let total = inference::reverse_jumps(
-        &ckpt.schedule,
-        ckpt.schedule.num_steps(),
-        options.steps,
-        options.spacing,
-    )?
-    .len();
+    let total = inference::reverse_plan(&ckpt.schedule, ckpt.schedule.num_steps(), &options)?.len();
     let bar = progress_for(total as u64, "sampling");
     let result = inference::sample(
         denoiser,

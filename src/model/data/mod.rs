@@ -437,6 +437,15 @@ impl Dataset {
         }
     }
 
+    /// The fixed items (CSV points in model units, folder images), flat; `None` for
+    /// generated sets.
+    pub fn fixed_items(&self) -> Option<&[f32]> {
+        match &self.source {
+            Source::Table { items, .. } => Some(items),
+            _ => None,
+        }
+    }
+
     /// Draws `n` items into a flat buffer.
     ///
     /// # Shapes

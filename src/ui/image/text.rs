@@ -103,6 +103,10 @@ crate::i18n_table! {
         Sampler => "sampler", "샘플러";
         Ddpm => "DDPM (ancestral)", "DDPM (조상 샘플링)";
         Ddim => "DDIM", "DDIM";
+        Euler => "Euler (probability-flow ODE)", "오일러 (확률 흐름 ODE)";
+        Heun => "Heun (ODE, 2 evaluations a step)", "호인 (ODE, 스텝마다 2회 평가)";
+        DpmSolver => "DPM-Solver++(2M)", "DPM-Solver++(2M) (다단계)";
+        Karras => "Karras σ's", "Karras σ 간격";
         Eta => "η (0 = deterministic)", "η (0 = 결정적)";
         Steps => "steps over 1..T", "1..T 전체 스텝 수";
         Seed => "seed", "시드";

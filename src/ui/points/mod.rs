@@ -47,9 +47,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 mod state;
+mod step_error_view;
 mod store;
 mod text;
 mod view;
+
+pub use step_error_view::{StepErrorResult, StepErrorView};
 
 pub use text::PtsText;
 
@@ -203,6 +206,9 @@ type RunState = ReverseRun<Vec<usize>>;
 #[derive(Serialize, Deserialize)]
 #[serde(default)]
 pub struct PointsPanel {
+    /// The "why small steps" measurement.
+    #[serde(skip)]
+    pub step_error: StepErrorView,
     pub set: PointSet,
     /// Points drawn by the user, in model units.
     pub drawn: Vec<[f32; 2]>,
@@ -298,6 +304,7 @@ pub struct PointsPanel {
 impl Default for PointsPanel {
     fn default() -> Self {
         Self {
+            step_error: StepErrorView::default(),
             set: PointSet::default(),
             drawn: Vec::new(),
             brush: 0.04,

@@ -113,6 +113,7 @@ impl PointsPanel {
             || self.save_job.is_some()
             || self.store_load.is_some()
             || self.store_job.is_some()
+            || self.step_error.is_running()
     }
 
     /// Adds drawn points around (x, y) with the brush's spread.
@@ -141,6 +142,7 @@ impl PointsPanel {
 
     /// Blocks until the jobs in flight end (tests and benches only).
     pub fn finish_background_work(&mut self) {
+        self.step_error.finish_blocking();
         if let Some((path, job)) = self.csv_job.take() {
             let outcome = job.wait();
             self.accept_csv(path, outcome);

@@ -52,6 +52,16 @@ crate::i18n_table! {
         Sampler => "sampler", "샘플러";
         Ddpm => "DDPM (ancestral)", "DDPM (조상 샘플링)";
         Ddim => "DDIM", "DDIM";
+        Euler => "Euler (probability-flow ODE)", "오일러 (확률 흐름 ODE)";
+        Heun => "Heun (ODE, 2 evaluations a step)", "호인 (ODE, 스텝마다 2회 평가)";
+        DpmSolver => "DPM-Solver++(2M)", "DPM-Solver++(2M) (다단계)";
+        Karras => "Karras σ's", "Karras σ 간격";
+        WhySmallSteps => "Why small steps: sample error against the number of steps", "왜 작은 스텝인가: 스텝 수에 따른 샘플 오차";
+        WhySmallStepsNote => "Eight Gaussians on a ring, sampled with their exact score (no network, so no model error) on this panel's schedule. The error left is the sampler's own: the sliced Wasserstein-2 distance of 1000 samples to the mixture. The grey line is the distance of 1000 exact draws.", "원 위의 가우시안 8개를 정확한 점수로 샘플링합니다 (신경망이 없으니 모델 오차도 없음). 남는 오차는 샘플러 자신의 것입니다: 샘플 1000개와 혼합 분포 사이의 슬라이스 바서슈타인-2 거리. 회색 선은 정확히 뽑은 1000개의 거리입니다.";
+        Measure => "Measure", "측정";
+        MeasureFailed => "The measurement failed: {0}", "측정에 실패했습니다: {0}";
+        StepErrorAxes => "log₁₀ steps (x) against log₁₀ sliced W2 (y)", "log₁₀ 스텝 수 (x)와 log₁₀ 슬라이스 W2 (y)";
+        ExactFloor => "exact draws", "정확한 표본";
         Eta => "η (0 = deterministic)", "η (0 = 결정적)";
         Steps => "steps over 1..T", "1..T 전체 스텝 수";
         Seed => "seed", "시드";

@@ -36,6 +36,14 @@ impl PointsPanel {
                         self.training_ui(ui, lab, 200.0);
                     });
                 });
+                ui.separator();
+                let schedule = self
+                    .model_checkpoint(lab)
+                    .map(|c| c.schedule.clone())
+                    .or_else(|| crate::diffusion::ScheduleSpec::default().build().ok());
+                if let Some(schedule) = schedule {
+                    self.step_error.ui(ui, lang, &schedule);
+                }
             });
     }
 

@@ -12,6 +12,7 @@
 mod derived;
 mod files;
 mod inputs;
+mod log_snr_view;
 mod plots;
 mod text;
 mod view;
@@ -22,6 +23,7 @@ pub use derived::{
 };
 pub use files::crop_to_png;
 pub use inputs::*;
+pub use log_snr_view::LogSnrView;
 use plots::PendingScreenshot;
 pub use plots::log10_tick_label;
 pub use text::{
@@ -203,6 +205,8 @@ pub struct SchedulePanel {
     pub cursor: Scrubber,
     /// Plot β and β̃ on a log axis.
     pub log_beta_axis: bool,
+    /// The log-SNR view (shown instead of the four plots when on).
+    pub log_snr_view: LogSnrView,
     #[serde(skip)]
     texts: TypedTexts,
     #[serde(skip)]
@@ -268,6 +272,7 @@ impl Default for SchedulePanel {
             compared: Vec::new(),
             cursor: Scrubber::new(1),
             log_beta_axis: true,
+            log_snr_view: LogSnrView::default(),
             texts: TypedTexts::default(),
             initialized: false,
             build_problem: None,

@@ -7,9 +7,37 @@ impl SchedulePanel {
     /// The four plots in a 2 × 2 grid, each `size`.
     pub fn plots_section(&mut self, ui: &mut egui::Ui, lang: Lang, size: Vec2) {
         ui.horizontal(|ui| {
-            ui.checkbox(&mut self.log_beta_axis, SchedText::LogBeta.tr(lang));
-            ui.weak(SchedText::PlotHint.tr(lang));
+            ui.checkbox(&mut self.log_snr_view.on, SchedText::LogSnrView.tr(lang));
+            if !self.log_snr_view.on {
+                ui.checkbox(&mut self.log_beta_axis, SchedText::LogBeta.tr(lang));
+                ui.weak(SchedText::PlotHint.tr(lang));
+            }
         });
+        if self.log_snr_view.on {
+            let shown: Vec<Shown<'_>> = self.shown(lang);
+            let shown: Vec<(usize, String, ScheduleSpec)> = shown
+                .into_iter()
+                .map(|s| (s.slot, s.name, s.spec.clone()))
+                .collect();
+            let shown: Vec<Shown<'_>> = shown
+                .iter()
+                .map(|(slot, name, spec)| Shown {
+                    slot: *slot,
+                    name: name.clone(),
+                    spec,
+                })
+                .collect();
+            let top = ui.cursor().top();
+            // Four plots and a row of controls in the space of the four plots.
+            let plot_size = Vec2::new(size.x, (size.y - 24.0).max(100.0));
+            self.log_snr_view.ui(ui, lang, &shown, plot_size);
+            self.plots_rect = Some(Rect::from_min_max(
+                egui::pos2(ui.min_rect().left(), top),
+                egui::pos2(ui.min_rect().right(), ui.cursor().top()),
+            ));
+            self.hover_t = None;
+            return;
+        }
         let mut rect: Option<Rect> = None;
         let mut hover_t = None;
         let mut clicked_t = None;

@@ -1,0 +1,154 @@
+//! Analytic denoisers behind the [`Denoise`] interface the trained networks use, so that
+//! every sampler, the CLI and the panels can run them in place of a network.
+//!
+//! All of them predict x̂0 ([`PredictionType::Sample`]) exactly at the noise level they are
+//! asked for: at a training step t from the schedule's ᾱ_t, between steps (the ODE
+//! samplers' levels) from ᾱ = 1/(1 + σ²).
+
+use super::inference::{Denoise, InferenceError};
+use crate::diffusion::analytic::{
+    DiagonalGaussianDenoiser, Gaussian2dDenoiser, IdealDenoiser, IsotropicMixture2d,
+};
+use crate::diffusion::samplers::NoiseLevel;
+use crate::diffusion::{PredictionType, Schedule};
+
+/// Which exact answer a denoiser gives.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnalyticKind {
+    /// The ideal (empirical) denoiser of a training set (points or images).
+    Ideal(IdealDenoiser),
+    /// A 2-D Gaussian with full covariance.
+    Gaussian2d(Gaussian2dDenoiser),
+    /// A per-pixel (diagonal-covariance) Gaussian, for images.
+    GaussianDiagonal(DiagonalGaussianDenoiser),
+    /// The exact posterior mean of an isotropic 2-D Gaussian mixture.
+    Mixture2d(IsotropicMixture2d),
+}
+
+impl AnalyticKind {
+    /// Numbers per item.
+    pub fn item_len(&self) -> usize {
+        match self {
+            AnalyticKind::Ideal(d) => d.dim(),
+            AnalyticKind::GaussianDiagonal(d) => d.dim(),
+            AnalyticKind::Gaussian2d(_) | AnalyticKind::Mixture2d(_) => 2,
+        }
+    }
+
+    /// "ideal", "gaussian" or "mixture": as the CLI names them.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AnalyticKind::Ideal(_) => "ideal",
+            AnalyticKind::Gaussian2d(_) | AnalyticKind::GaussianDiagonal(_) => "gaussian",
+            AnalyticKind::Mixture2d(_) => "mixture",
+        }
+    }
+
+    /// x̂0 of one item at ᾱ, into `out`.
+    fn denoise_item(&self, x: &[f64], alpha_bar: f64, out: &mut [f64]) {
+        match self {
+            AnalyticKind::Ideal(d) => d.denoise(x, alpha_bar, out),
+            AnalyticKind::GaussianDiagonal(d) => d.denoise(x, alpha_bar, out),
+            AnalyticKind::Gaussian2d(d) => {
+                let r = d.denoise([x[0], x[1]], alpha_bar);
+                out.copy_from_slice(&r);
+            }
+            AnalyticKind::Mixture2d(m) => {
+                let r = m.posterior_mean([x[0], x[1]], alpha_bar);
+                out.copy_from_slice(&r);
+            }
+        }
+    }
+}
+
+/// An analytic denoiser on a schedule.
+#[derive(Clone, Debug)]
+pub struct AnalyticDenoiser {
+    pub kind: AnalyticKind,
+    pub schedule: Schedule,
+}
+
+impl AnalyticDenoiser {
+    pub fn new(kind: AnalyticKind, schedule: Schedule) -> Self {
+        Self { kind, schedule }
+    }
+
+    /// x̂0 for a batch at noise level ᾱ.
+    pub fn denoise_batch(&self, x_t: &[f32], alpha_bar: f64) -> Result<Vec<f32>, InferenceError> {
+        let len = self.kind.item_len();
+        if len == 0 || x_t.is_empty() || !x_t.len().is_multiple_of(len) {
+            return Err(InferenceError::BadLength {
+                got: x_t.len(),
+                item_len: len,
+            });
+        }
+        let mut x = vec![0.0_f64; len];
+        let mut x0 = vec![0.0_f64; len];
+        let mut out = Vec::with_capacity(x_t.len());
+        for item in x_t.chunks_exact(len) {
+            for (a, &b) in x.iter_mut().zip(item) {
+                *a = b as f64;
+            }
+            self.kind.denoise_item(&x, alpha_bar, &mut x0);
+            out.extend(x0.iter().map(|&v| v as f32));
+        }
+        if out.iter().any(|v| !v.is_finite()) {
+            return Err(InferenceError::NonFinite { t: 0 });
+        }
+        Ok(out)
+    }
+}
+
+impl Denoise for AnalyticDenoiser {
+    fn predict(&self, x_t: &[f32], t: usize, batch: usize) -> Result<Vec<f32>, InferenceError> {
+        let max = self.schedule.num_steps();
+        if t == 0 || t > max {
+            return Err(InferenceError::BadStart { t, max });
+        }
+        check_batch(x_t, batch, self.kind.item_len())?;
+        self.denoise_batch(x_t, self.schedule.alpha_bar(t))
+            .map_err(|e| with_t(e, t))
+    }
+
+    fn predict_level(
+        &self,
+        x_t: &[f32],
+        level: NoiseLevel,
+        num_steps: usize,
+        batch: usize,
+    ) -> Result<Vec<f32>, InferenceError> {
+        check_batch(x_t, batch, self.kind.item_len())?;
+        self.denoise_batch(x_t, level.alpha_bar())
+            .map_err(|e| with_t(e, level.nearest_step(num_steps)))
+    }
+
+    fn prediction(&self) -> PredictionType {
+        PredictionType::Sample
+    }
+
+    fn item_len(&self) -> usize {
+        self.kind.item_len()
+    }
+}
+
+fn check_batch(x_t: &[f32], batch: usize, item_len: usize) -> Result<(), InferenceError> {
+    if batch == 0 || x_t.len() != batch * item_len {
+        return Err(InferenceError::BadLength {
+            got: x_t.len(),
+            item_len,
+        });
+    }
+    Ok(())
+}
+
+fn with_t(e: InferenceError, t: usize) -> InferenceError {
+    match e {
+        InferenceError::NonFinite { .. } => InferenceError::NonFinite { t },
+        other => other,
+    }
+}
+
+/// Flat f32 items as f64.
+pub fn to_f64(items: &[f32]) -> Vec<f64> {
+    items.iter().map(|&v| v as f64).collect()
+}
