@@ -66,11 +66,7 @@ impl PointsPanel {
                 .on_hover_text(PtsText::CsvHint.tr(lang))
                 .clicked()
             {
-                self.csv_dialog = Some(dialogs::spawn_pick_file(
-                    repaint_of(ui.ctx()),
-                    "CSV",
-                    &["csv", "txt"],
-                ));
+                self.open_csv_dialog(repaint_of(ui.ctx()));
             }
             if let PointSet::Toy(_) = self.set {
                 egui::ComboBox::from_label(PtsText::Count.tr(lang))
@@ -120,6 +116,7 @@ impl PointsPanel {
             }
             None => {}
         }
+        self.path_field_ui(ui, lab, &[PathPurpose::OpenCsv]);
     }
 
     fn cancel_run(&mut self) {
@@ -166,7 +163,9 @@ impl PointsPanel {
             ) {
                 self.model = Some(c);
             }
-            load_folder_button::<PtsText>(ui, &mut self.folder_dialog, lang);
+            if load_folder_button::<PtsText>(ui, self.folder_dialog.is_none(), lang) {
+                self.open_folder_dialog(repaint_of(ui.ctx()));
+            }
             device_picker(ui, lab);
         });
         let warn = ui.visuals().warn_fg_color;
@@ -220,9 +219,7 @@ impl PointsPanel {
                 ui.weak(fill(PtsText::Schedule.tr(lang), &[&schedule_summary(spec)]));
             }
         }
-        if self.dialog_unavailable {
-            ui.colored_label(warn, PtsText::NoDialog.tr(lang));
-        }
+        self.path_field_ui(ui, lab, &[PathPurpose::ModelFolder]);
         if let Some((key, m)) = &self.store_error {
             ui.colored_label(warn, fill(key.tr(lang), &[m]));
         }
@@ -531,7 +528,7 @@ impl PointsPanel {
                 )
                 .clicked()
             {
-                self.save_dialog = Some(dialogs::spawn_pick_folder(repaint_of(ui.ctx())));
+                self.open_save_dialog(repaint_of(ui.ctx()));
             }
         });
         if let Some(job) = &self.train_job {
@@ -565,6 +562,7 @@ impl PointsPanel {
                 fill(PtsText::TrainFailed.tr(lang), &[e]),
             );
         }
+        self.path_field_ui(ui, lab, &[PathPurpose::SaveModel]);
         let saving = self.save_dialog.is_some() || self.save_job.is_some();
         save_status_ui::<PtsText>(ui, saving, self.save_status.as_ref(), lang);
         self.loss_plot_ui(ui, lab, height);
