@@ -417,3 +417,37 @@ fn reset_to_defaults_leaves_every_panel_finite() {
         }
     }
 }
+
+#[test]
+/// The forward step's density plot over extreme inputs (β down to the smallest subnormal,
+/// ε and x at ±1e-308): every frame finite.
+fn forward_step_plot_is_finite_over_extreme_inputs() {
+    let mut h = app_harness(PersistedState {
+        panel: PanelId::ForwardStep,
+        ..PersistedState::default()
+    });
+    h.run_steps(3);
+    for from_schedule in [false] {
+        for x_prev in [-3.0, -1e-308, 0.0, 0.7, 3.0] {
+            for eps in [-4.0, -1e-308, 0.0, 1e-308, 5e-324, 0.5, 4.0] {
+                for beta in [
+                    5e-324, 1e-310, 1e-300, 1e-200, 1e-30, 1e-16, 1e-5, 0.5, 0.999, 1.0,
+                ] {
+                    {
+                        let f = &mut h.state_mut().state.forward_step;
+                        f.x_prev = x_prev;
+                        f.eps = eps;
+                        f.beta = beta;
+                        f.beta_next = beta;
+                        f.beta_from_schedule = from_schedule;
+                    }
+                    h.run_steps(2);
+                    check_frame(
+                        &h,
+                        &format!("x_prev {x_prev} eps {eps} beta {beta} sched {from_schedule}"),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -443,3 +443,98 @@ fn a_run_message_goes_when_the_sampler_changes() {
     settle(&mut h);
     assert!(shows(&h, "DDIM-10, η = 0.00: 10 steps in"));
 }
+
+// ------------------------------------------------------------------ no file dialog
+
+/// Types `path` into the path field labelled `field` (a click gives it focus first).
+fn type_path(h: &mut Harness<'static, DdpmLabApp>, field: &str, path: &std::path::Path) {
+    use ddpm_lab::egui::accesskit::Role;
+    h.get_by_role_and_label(Role::TextInput, field).click();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, field)
+        .type_text(path.to_str().unwrap());
+    h.run();
+}
+
+#[test]
+fn without_a_file_dialog_every_button_offers_a_path_field() {
+    use ddpm_lab::ui::points::PathPurpose;
+    let mut state = PersistedState::default();
+    state.points.set = PointSet::Toy(DatasetKind::Circles);
+    state.points.training = tiny_training();
+    let mut h = harness_with(state);
+    h.state_mut().state.points.set_file_dialogs_available(false);
+    h.run();
+    let dir = tempfile::tempdir().unwrap();
+
+    // Open points CSV…: the panel says why and offers the field; the typed CSV loads.
+    let csv = dir.path().join("typed.csv");
+    std::fs::write(&csv, "x,y\n10,20\n12,20\n14,24\n16,30\n").unwrap();
+    h.get_by_label(PtsText::OpenCsv.en()).click();
+    h.run();
+    assert!(shows(&h, "No file dialog can open here"));
+    assert_eq!(
+        h.state().state.points.path_entry().map(|e| e.purpose),
+        Some(PathPurpose::OpenCsv)
+    );
+    type_path(&mut h, PtsText::PathCsv.en(), &csv);
+    h.get_by_label(PtsText::PathOpen.en()).click();
+    settle(&mut h);
+    let panel = &h.state().state.points;
+    assert_eq!(panel.set, PointSet::Drawn);
+    assert_eq!(panel.drawn.len(), 4);
+    assert!(panel.path_entry().is_none());
+    assert!(shows(&h, "typed.csv: 4 points"));
+
+    // Save to folder…: train a little, then save into a typed folder that loads back.
+    h.get_by_label(PtsText::Train.en()).click();
+    settle(&mut h);
+    assert_eq!(h.state().state.points.trained_steps(), 30);
+    let out = dir.path().join("typed-model");
+    h.get_by_label(PtsText::Save.en()).click();
+    h.run();
+    assert_eq!(
+        h.state().state.points.path_entry().map(|e| e.purpose),
+        Some(PathPurpose::SaveModel)
+    );
+    assert!(shows(&h, "No file dialog can open here"));
+    // What was typed for the CSV stays in the field: replace it.
+    h.state_mut().state.points.set_path_text("");
+    h.run();
+    type_path(&mut h, PtsText::PathSave.en(), &out);
+    h.get_by_label(PtsText::PathSaveHere.en()).click();
+    settle(&mut h);
+    let device = ddpm_lab::model::BackendKind::Flex.device().unwrap();
+    let loaded = ddpm_lab::model::Checkpoint::load(&out, &device).unwrap();
+    // Trained on the typed CSV's points.
+    assert_eq!(loaded.config.data.dataset, DatasetKind::Csv);
+    assert!(shows(&h, "saved"));
+
+    // Load model folder…: the typed folder becomes the panel's model.
+    h.get_by_label(PtsText::LoadFolder.en()).click();
+    h.run();
+    assert_eq!(
+        h.state().state.points.path_entry().map(|e| e.purpose),
+        Some(PathPurpose::ModelFolder)
+    );
+    h.state_mut().state.points.set_path_text("");
+    h.run();
+    type_path(&mut h, PtsText::PathFolder.en(), &out);
+    h.get_by_label(PtsText::PathUse.en()).click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().state.points.model_choice(),
+        PointsModel::Source(ModelSource::Folder(out.clone()))
+    );
+    let lab = h.state().lab.clone();
+    assert!(h.state().state.points.model_checkpoint(&lab).is_some());
+
+    // Cancel closes the field.
+    h.get_by_label(PtsText::OpenCsv.en()).click();
+    h.run();
+    h.get_by_label(ddpm_lab::ui::widgets::path_field::PathText::Cancel.en())
+        .click();
+    h.run();
+    assert!(h.state().state.points.path_entry().is_none());
+    assert!(!shows(&h, "No file dialog can open here"));
+}

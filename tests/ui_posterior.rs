@@ -397,3 +397,47 @@ fn only_coarser_walks_that_exist_are_offered_and_the_verdict_follows_the_numbers
         }
     }
 }
+
+#[test]
+fn with_one_component_every_curve_reaches_zero_inside_the_plot() {
+    use ddpm_lab::ui::posterior::PlotView;
+    // One narrow component (the "Point at 0.8" preset): the x0-conditioned posterior
+    // (the purple dotted curve) and the true posterior sit far from the marginals'
+    // span at small t; the plot's x range must still hold each of them whole.
+    for view in [PlotView::Posterior, PlotView::Marginals] {
+        let mut state = PersistedState::default();
+        state.posterior.components = Preset::Point.components();
+        state.posterior.view = view;
+        let mut h = harness_with(state);
+        for t in [2, 10, 50, 300, 1000] {
+            h.state_mut().state.posterior.scrubber.t = t;
+            settle(&mut h);
+            let s = h.state().state.posterior.snapshot().unwrap();
+            let g = s.x0_posterior();
+            let sd = g.variance.sqrt();
+            assert!(sd > 0.0, "{view:?} t = {t}: σ = {sd}");
+            for (name, curve) in [
+                ("x0 posterior", s.x0_curve()),
+                ("true posterior", s.true_curve()),
+                ("moment-matched", s.matched_curve()),
+            ] {
+                let what = format!("{view:?} t = {t}, {name}");
+                assert!(curve.len() > 10, "{what}: {} points", curve.len());
+                let (lo, hi) = (curve[0][0], curve[curve.len() - 1][0]);
+                let peak = curve.iter().map(|p| p[1]).fold(0.0, f64::max);
+                assert!(peak > 0.0 && peak.is_finite(), "{what}: peak {peak}");
+                // Each end is (nearly) zero: the curve is not cut at the plot's edge.
+                for end in [curve[0][1], curve[curve.len() - 1][1]] {
+                    assert!(end < 1e-3 * peak, "{what}: {end} at an end, peak {peak}");
+                }
+                if name == "x0 posterior" {
+                    assert!(
+                        lo <= g.mean - 4.0 * sd && hi >= g.mean + 4.0 * sd,
+                        "{what}: x from {lo} to {hi}, posterior {} ± 4 × {sd}",
+                        g.mean
+                    );
+                }
+            }
+        }
+    }
+}

@@ -929,3 +929,141 @@ fn file_messages_go_when_the_schedule_they_describe_changes() {
     h.run();
     assert!(!panel(&h).has_status());
 }
+
+// ------------------------------------------------------------------ no file dialog
+
+/// Types `text` into the path field labelled `field` (a click gives it focus first).
+fn type_path(h: &mut Harness<'static, DdpmLabApp>, field: &str, text: &str) {
+    use ddpm_lab::egui::accesskit::Role;
+    h.get_by_role_and_label(Role::TextInput, field).click();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, field)
+        .type_text(text);
+    h.run();
+}
+
+/// Runs frames until the panel's file job is done (a save is written on a job).
+fn settle_files(h: &mut Harness<'static, DdpmLabApp>, done: impl Fn(&SchedulePanel) -> bool) {
+    for _ in 0..200 {
+        h.run_steps(2);
+        if done(panel(h)) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn without_a_file_dialog_import_and_exports_use_a_path_field() {
+    use ddpm_lab::ui::schedule::PathPurpose;
+    use ddpm_lab::ui::widgets::path_field::PathText;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_temp(
+        &dir,
+        "typed_config.json",
+        &to_config_string(&Preset::ImprovedCosine.spec(), &SamplerSettings::default()),
+    );
+    let mut h = started();
+    h.state_mut()
+        .state
+        .schedule
+        .set_file_dialogs_available(false);
+    h.run();
+
+    // Import…: the panel says why there is no dialog and offers the field.
+    h.get_by_label(SchedText::Import.en()).click();
+    h.run();
+    assert!(common::shows(&h, "No file dialog can open here"));
+    assert_eq!(
+        panel(&h).path_entry().map(|e| e.purpose),
+        Some(PathPurpose::Import)
+    );
+    screenshot(&mut h, "schedule_no_dialog");
+    type_path(&mut h, SchedText::PathConfig.en(), config.to_str().unwrap());
+    h.get_by_label(SchedText::PathImport.en()).click();
+    h.run();
+    assert_eq!(panel(&h).spec, Preset::ImprovedCosine.spec());
+    assert_eq!(
+        h.state().lab.schedule.spec(),
+        &Preset::ImprovedCosine.spec()
+    );
+    assert!(panel(&h).path_entry().is_none());
+    h.get_by_label_contains("Imported typed_config.json");
+
+    // Export CSV…: written where typed, the same table as the core's.
+    let csv = dir.path().join("typed.csv");
+    h.get_by_label(SchedText::ExportCsv.en()).click();
+    h.run();
+    assert_eq!(
+        panel(&h).path_entry().map(|e| e.purpose),
+        Some(PathPurpose::Save(ddpm_lab::ui::schedule::SchedExport::Csv))
+    );
+    // The config's path is still in the field: replace it (select all, type).
+    h.get_by_role_and_label(
+        ddpm_lab::egui::accesskit::Role::TextInput,
+        SchedText::PathSave.en(),
+    )
+    .click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.event(Event::Text(csv.to_str().unwrap().to_string()));
+    h.key_press(Key::Enter);
+    settle_files(&mut h, |_| csv.exists());
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        Preset::ImprovedCosine.spec().build().unwrap().to_csv()
+    );
+    settle_files(&mut h, |p| p.has_status());
+    h.get_by_label_contains("Saved");
+
+    // Export scheduler_config.json…: it imports back to the same schedule.
+    let out = dir.path().join("out_config.json");
+    h.get_by_label(SchedText::ExportConfig.en()).click();
+    h.run();
+    h.get_by_label(PathText::Cancel.en()).click();
+    h.run();
+    assert!(panel(&h).path_entry().is_none());
+    h.get_by_label(SchedText::ExportConfig.en()).click();
+    h.run();
+    assert!(common::shows(&h, "No file dialog can open here"));
+    h.get_by_role_and_label(
+        ddpm_lab::egui::accesskit::Role::TextInput,
+        SchedText::PathSave.en(),
+    )
+    .click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.event(Event::Text(out.to_str().unwrap().to_string()));
+    h.run();
+    h.get_by_label(SchedText::PathSaveHere.en()).click();
+    settle_files(&mut h, |_| out.exists());
+    let back = from_config_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(back.spec, Preset::ImprovedCosine.spec());
+
+    // Export plots as PNG…: the screenshot of the plots lands where typed.
+    let png = dir.path().join("typed_plots.png");
+    h.get_by_label(SchedText::ExportPng.en()).click();
+    h.run_steps(2);
+    assert_eq!(
+        panel(&h).path_entry().map(|e| e.purpose),
+        Some(PathPurpose::Save(ddpm_lab::ui::schedule::SchedExport::Png))
+    );
+    h.get_by_role_and_label(
+        ddpm_lab::egui::accesskit::Role::TextInput,
+        SchedText::PathSave.en(),
+    )
+    .click();
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.event(Event::Text(png.to_str().unwrap().to_string()));
+    h.key_press(Key::Enter);
+    for _ in 0..500 {
+        h.step();
+        if png.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let img = image::open(&png).unwrap().to_rgba8();
+    assert!(img.width() > 700, "{}", img.width());
+}

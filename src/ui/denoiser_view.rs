@@ -8,7 +8,6 @@
 
 use crate::app::Lang;
 use crate::app::denoiser::{ReverseJob, ReverseSummary, Trajectory};
-use crate::app::dialogs::{self, PathJob};
 use crate::app::jobs::{JobOutcome, Repaint};
 use crate::app::keyed_job::KeyedJob;
 use crate::diffusion::samplers::{OdeSampler, SigmaOptions};
@@ -501,18 +500,15 @@ pub(crate) fn model_combo<T: PartialEq + Clone>(
     picked
 }
 
-/// "Load model folder…": opens a folder dialog on a job (one at a time).
+/// "Load model folder…": true when clicked (the caller opens the dialog, or its path
+/// field where no dialog can open).
 pub(crate) fn load_folder_button<K: DenoiserText>(
     ui: &mut egui::Ui,
-    dialog: &mut Option<PathJob>,
+    enabled: bool,
     lang: Lang,
-) {
-    if ui
-        .add_enabled(dialog.is_none(), egui::Button::new(K::LOAD_FOLDER.tr(lang)))
+) -> bool {
+    ui.add_enabled(enabled, egui::Button::new(K::LOAD_FOLDER.tr(lang)))
         .clicked()
-    {
-        *dialog = Some(dialogs::spawn_pick_folder(repaint_of(ui.ctx())));
-    }
 }
 
 /// A spinner while the model loads, and why it could not be loaded.

@@ -286,6 +286,7 @@ pub fn every_table() -> Vec<(&'static str, Vec<Entry>)> {
     vec![
         ("Shell", Shell::entries()),
         ("ScrubText", widgets::scrubber::ScrubText::entries()),
+        ("PathText", widgets::path_field::PathText::entries()),
         ("SchedText", schedule::SchedText::entries()),
         ("FwdText", forward_step::FwdText::entries()),
         ("PostText", posterior::PostText::entries()),

@@ -13,8 +13,7 @@ impl ImagePanel {
         lab: &LabContext,
         repaint: Repaint,
     ) {
-        if target.is_none() && !self.file_dialogs_available() {
-            self.ask_path(PathPurpose::Save(kind));
+        if target.is_none() && !self.paths.open_dialog(PathPurpose::Save(kind)) {
             return;
         }
         let (channels, size) = self.item_shape(lab);
@@ -26,7 +25,6 @@ impl ImagePanel {
         self.export_status = None;
         if target.is_none() {
             self.export_dialog = Some(kind);
-            self.dialog_opened = Some(std::time::Instant::now());
         }
         self.export_job = Some(dialogs::spawn_save(
             repaint,

@@ -29,6 +29,7 @@ mod shown;
 mod text;
 mod view;
 
+use crate::ui::widgets::{PathFallback, PathLabels};
 pub use export::ExportKind;
 pub use histogram::{HistReference, HistogramView};
 pub use models::{
@@ -267,16 +268,9 @@ pub struct ImagePanel {
     /// A model folder that failed to load (the panel went back to the default model).
     #[serde(skip)]
     model_failure: Option<(String, String)>,
-    /// `Some(false)`: no native file dialog here (the path field is offered instead);
-    /// `None`: not known yet (checked on first use).
+    /// Whether native file dialogs work here, and the path field offered where not.
     #[serde(skip)]
-    dialogs_available: Option<bool>,
-    #[serde(skip)]
-    path_entry: Option<PathEntry>,
-    /// When the dialog in flight was opened: one that comes back empty at once never
-    /// showed (no portal, no zenity).
-    #[serde(skip)]
-    dialog_opened: Option<std::time::Instant>,
+    paths: PathFallback<PathPurpose>,
     #[serde(skip)]
     clean: Option<CleanItem>,
     #[serde(skip)]
@@ -332,9 +326,7 @@ impl Default for ImagePanel {
             load_job: None,
             load_error: None,
             model_failure: None,
-            dialogs_available: None,
-            path_entry: None,
-            dialog_opened: None,
+            paths: PathFallback::default(),
             clean: None,
             eps: None,
             forward_xt: None,
@@ -543,12 +535,12 @@ impl ImagePanel {
         {
             self.image_dialog = None;
             match outcome {
-                JobOutcome::Finished(Some(path)) => self.open_image_path(&path, repaint.clone()),
-                JobOutcome::Failed(_) => {
-                    self.dialogs_available = Some(false);
-                    self.ask_path(PathPurpose::OpenImage);
+                JobOutcome::Finished(Some(path)) => {
+                    self.paths.dialog_done();
+                    self.open_image_path(&path, repaint.clone());
                 }
-                _ => self.dialog_came_back_empty(PathPurpose::OpenImage),
+                JobOutcome::Failed(_) => self.paths.dialog_failed(PathPurpose::OpenImage),
+                _ => self.paths.dialog_came_back_empty(PathPurpose::OpenImage),
             }
         }
         if let Some(job) = self.folder_dialog.as_mut()
@@ -556,12 +548,12 @@ impl ImagePanel {
         {
             self.folder_dialog = None;
             match outcome {
-                JobOutcome::Finished(Some(dir)) => self.use_model_folder(dir),
-                JobOutcome::Failed(_) => {
-                    self.dialogs_available = Some(false);
-                    self.ask_path(PathPurpose::ModelFolder);
+                JobOutcome::Finished(Some(dir)) => {
+                    self.paths.dialog_done();
+                    self.use_model_folder(dir);
                 }
-                _ => self.dialog_came_back_empty(PathPurpose::ModelFolder),
+                JobOutcome::Failed(_) => self.paths.dialog_failed(PathPurpose::ModelFolder),
+                _ => self.paths.dialog_came_back_empty(PathPurpose::ModelFolder),
             }
         }
         if let Some(job) = self.export_job.as_mut()
@@ -572,7 +564,7 @@ impl ImagePanel {
             if matches!(outcome, JobOutcome::Finished(None))
                 && let Some(kind) = asked
             {
-                self.dialog_came_back_empty(PathPurpose::Save(kind));
+                self.paths.dialog_came_back_empty(PathPurpose::Save(kind));
             }
             self.accept_export(outcome);
         }

@@ -1,5 +1,6 @@
 //! The file dialogs of the Image panel, and the path field that stands in for them where
 //! no dialog can open (no desktop portal, no zenity): every dialog button still works.
+//! The field itself is the shared [`PathFallback`].
 
 use super::*;
 
@@ -12,53 +13,67 @@ pub enum PathPurpose {
 }
 
 /// The path field shown instead of a file dialog.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PathEntry {
-    pub purpose: PathPurpose,
-    pub text: String,
+pub type PathEntry = crate::ui::widgets::PathEntry<PathPurpose>;
+
+impl PathPurpose {
+    /// The field's label, button and example path.
+    pub(super) fn labels(self, lang: Lang) -> PathLabels<'static> {
+        let (what, action) = match self {
+            PathPurpose::OpenImage => (ImgText::PathImage, ImgText::PathOpen),
+            PathPurpose::ModelFolder => (ImgText::PathFolder, ImgText::PathUse),
+            PathPurpose::Save(_) => (ImgText::PathSave, ImgText::PathSaveHere),
+        };
+        let hint = match self {
+            PathPurpose::OpenImage => "/home/me/picture.png",
+            PathPurpose::ModelFolder => "/home/me/models/glyphs",
+            PathPurpose::Save(ExportKind::Gif) => "/home/me/trajectory.gif",
+            PathPurpose::Save(_) => "/home/me/frame.png",
+        };
+        PathLabels {
+            what: what.tr(lang),
+            action: action.tr(lang),
+            hint,
+        }
+    }
 }
 
 impl ImagePanel {
     /// Tells the panel whether native file dialogs work here (found out on first use
     /// otherwise); without them every dialog button opens a path field.
     pub fn set_file_dialogs_available(&mut self, available: bool) {
-        self.dialogs_available = Some(available);
+        self.paths.set_available(available);
     }
 
     /// Whether native file dialogs are thought to work here.
     pub fn file_dialogs_available(&mut self) -> bool {
-        *self
-            .dialogs_available
-            .get_or_insert_with(dialogs::native_dialogs_available)
+        self.paths.available()
     }
 
     /// The path field on show, if any.
     pub fn path_entry(&self) -> Option<&PathEntry> {
-        self.path_entry.as_ref()
+        self.paths.entry()
     }
 
     /// Opens the path field for `purpose` (what a dialog button does without dialogs).
     pub fn ask_path(&mut self, purpose: PathPurpose) {
-        // What was typed for another button stays (often the same folder).
-        let text = self
-            .path_entry
-            .as_ref()
-            .map(|e| e.text.clone())
-            .unwrap_or_default();
-        self.path_entry = Some(PathEntry { purpose, text });
+        self.paths.ask(purpose);
     }
 
     /// Acts on the typed path: opens the image, uses the model folder or saves there.
     pub fn submit_path(&mut self, lab: &LabContext, repaint: Repaint) {
-        let Some(entry) = self.path_entry.take() else {
-            return;
-        };
-        let path = PathBuf::from(entry.text.trim());
-        if path.as_os_str().is_empty() {
-            self.path_entry = Some(entry);
-            return;
+        if let Some((purpose, path)) = self.paths.submit() {
+            self.use_path(purpose, path, lab, repaint);
         }
-        match entry.purpose {
+    }
+
+    fn use_path(
+        &mut self,
+        purpose: PathPurpose,
+        path: PathBuf,
+        lab: &LabContext,
+        repaint: Repaint,
+    ) {
+        match purpose {
             PathPurpose::OpenImage => self.open_image_path(&path, repaint),
             PathPurpose::ModelFolder => self.use_model_folder(path),
             PathPurpose::Save(kind) => self.export(kind, Some(path), lab, repaint),
@@ -67,39 +82,28 @@ impl ImagePanel {
 
     /// Closes the path field.
     pub fn cancel_path(&mut self) {
-        self.path_entry = None;
+        self.paths.cancel();
     }
 
     /// "Open image…": the native dialog, or the path field where there is none.
     pub fn open_image_dialog(&mut self, repaint: Repaint) {
-        if self.file_dialogs_available() {
-            self.dialog_opened = Some(std::time::Instant::now());
+        if self.paths.open_dialog(PathPurpose::OpenImage) {
             self.image_dialog = Some(dialogs::spawn_pick_file(repaint, "image", IMAGE_EXTENSIONS));
-        } else {
-            self.ask_path(PathPurpose::OpenImage);
         }
     }
 
     /// "Load model folder…": the native dialog, or the path field.
     pub fn open_folder_dialog(&mut self, repaint: Repaint) {
-        if self.file_dialogs_available() {
-            self.dialog_opened = Some(std::time::Instant::now());
+        if self.paths.open_dialog(PathPurpose::ModelFolder) {
             self.folder_dialog = Some(dialogs::spawn_pick_folder(repaint));
-        } else {
-            self.ask_path(PathPurpose::ModelFolder);
         }
     }
 
-    /// A dialog came back empty: if it did so at once, no dialog was ever shown, so say
-    /// so and offer the path field instead.
-    pub(super) fn dialog_came_back_empty(&mut self, purpose: PathPurpose) {
-        let instant = self
-            .dialog_opened
-            .take()
-            .is_some_and(|t| t.elapsed() < dialogs::NO_DIALOG_WITHIN);
-        if instant {
-            self.dialogs_available = Some(false);
-            self.ask_path(purpose);
+    /// Without a file dialog: says so, and offers a path field (type or paste a path).
+    pub fn path_entry_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
+        let lang = lab.lang();
+        if let Some((purpose, path)) = self.paths.ui(ui, lang, |p| p.labels(lang)) {
+            self.use_path(purpose, path, lab, repaint_of(ui.ctx()));
         }
     }
 }

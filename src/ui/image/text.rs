@@ -125,7 +125,6 @@ crate::i18n_table! {
         Saved => "saved {0}", "{0} 저장함";
         SaveFailed => "could not save: {0}", "저장하지 못함: {0}";
         Waiting => "waiting for the file dialog…", "파일 대화상자를 기다리는 중…";
-        NoDialog => "No file dialog can open here (no desktop portal or zenity): type or paste a path below, or drop a file on the window.", "여기서는 파일 대화상자를 열 수 없습니다 (데스크톱 포털이나 zenity가 없음). 아래에 경로를 입력하거나 붙여 넣거나, 파일을 창에 끌어다 놓으세요.";
     }
 }
 

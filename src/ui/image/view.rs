@@ -211,49 +211,6 @@ impl ImagePanel {
         device_picker(ui, lab);
     }
 
-    /// Without a file dialog: says so, and offers a path field (type or paste a path).
-    pub fn path_entry_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
-        let lang = lab.lang();
-        let Some(entry) = self.path_entry.as_mut() else {
-            return;
-        };
-        let warn = ui.visuals().warn_fg_color;
-        let (what, action) = match entry.purpose {
-            PathPurpose::OpenImage => (ImgText::PathImage, ImgText::PathOpen),
-            PathPurpose::ModelFolder => (ImgText::PathFolder, ImgText::PathUse),
-            PathPurpose::Save(_) => (ImgText::PathSave, ImgText::PathSaveHere),
-        };
-        let hint = match entry.purpose {
-            PathPurpose::OpenImage => "/home/me/picture.png",
-            PathPurpose::ModelFolder => "/home/me/models/glyphs",
-            PathPurpose::Save(ExportKind::Gif) => "/home/me/trajectory.gif",
-            PathPurpose::Save(_) => "/home/me/frame.png",
-        };
-        ui.colored_label(warn, ImgText::NoDialog.tr(lang));
-        let mut submit = false;
-        let mut cancel = false;
-        ui.horizontal(|ui| {
-            let label = ui.label(what.tr(lang));
-            let field = ui
-                .add(
-                    egui::TextEdit::singleline(&mut entry.text)
-                        .desired_width(360.0)
-                        .hint_text(hint),
-                )
-                .labelled_by(label.id);
-            if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                submit = true;
-            }
-            submit |= ui.button(action.tr(lang)).clicked();
-            cancel = ui.button(ImgText::Cancel.tr(lang)).clicked();
-        });
-        if submit {
-            self.submit_path(lab, repaint_of(ui.ctx()));
-        } else if cancel {
-            self.cancel_path();
-        }
-    }
-
     /// Picture size, loading and errors, the model's summary and the schedule note.
     pub fn status_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
         let lang = lab.lang();

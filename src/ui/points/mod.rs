@@ -36,8 +36,8 @@ use crate::ui::denoiser_view::{
 };
 use crate::ui::i18n::{Lang, Text, fill};
 use crate::ui::image::{device_picker, next_seed, schedule_summary};
-use crate::ui::widgets::Scrubber;
 use crate::ui::widgets::density::colors;
+use crate::ui::widgets::{PathFallback, PathLabels, Scrubber};
 use egui::{Color32, RichText};
 use egui_plot::{Arrows, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 use rand::RngExt;
@@ -46,14 +46,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+mod paths;
 mod state;
 mod step_error_view;
 mod store;
 mod text;
 mod view;
 
+pub use paths::{PathEntry, PathPurpose};
 pub use step_error_view::{StepErrorResult, StepErrorView};
-
 pub use text::PtsText;
 
 // The shared denoiser widgets draw these keys of this table.
@@ -267,8 +268,9 @@ pub struct PointsPanel {
     save_job: Option<JobHandle<(), PathBuf>>,
     #[serde(skip)]
     save_status: Option<Result<PathBuf, String>>,
+    /// Whether native file dialogs work here, and the path field offered where not.
     #[serde(skip)]
-    dialog_unavailable: bool,
+    paths: PathFallback<PathPurpose>,
     #[serde(skip)]
     plot_rect: Option<egui::Rect>,
     #[serde(skip)]
@@ -340,7 +342,7 @@ impl Default for PointsPanel {
             save_dialog: None,
             save_job: None,
             save_status: None,
-            dialog_unavailable: false,
+            paths: PathFallback::default(),
             plot_rect: None,
             model_schedule: None,
             csv_dialog: None,

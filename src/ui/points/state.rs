@@ -338,10 +338,11 @@ impl PointsPanel {
             self.folder_dialog = None;
             match outcome {
                 JobOutcome::Finished(Some(dir)) => {
+                    self.paths.dialog_done();
                     self.model = Some(PointsModel::Source(ModelSource::Folder(dir)));
                 }
-                JobOutcome::Failed(_) => self.dialog_unavailable = true,
-                _ => {}
+                JobOutcome::Failed(_) => self.paths.dialog_failed(PathPurpose::ModelFolder),
+                _ => self.paths.dialog_came_back_empty(PathPurpose::ModelFolder),
             }
         }
         if let Some(job) = self.csv_dialog.as_mut()
@@ -349,9 +350,12 @@ impl PointsPanel {
         {
             self.csv_dialog = None;
             match outcome {
-                JobOutcome::Finished(Some(path)) => self.open_points_csv(&path, repaint.clone()),
-                JobOutcome::Failed(_) => self.dialog_unavailable = true,
-                _ => {}
+                JobOutcome::Finished(Some(path)) => {
+                    self.paths.dialog_done();
+                    self.open_points_csv(&path, repaint.clone());
+                }
+                JobOutcome::Failed(_) => self.paths.dialog_failed(PathPurpose::OpenCsv),
+                _ => self.paths.dialog_came_back_empty(PathPurpose::OpenCsv),
             }
         }
         if let Some(job) = self.save_dialog.as_mut()
@@ -359,9 +363,12 @@ impl PointsPanel {
         {
             self.save_dialog = None;
             match outcome {
-                JobOutcome::Finished(Some(dir)) => self.save_trained(dir, repaint.clone()),
-                JobOutcome::Failed(_) => self.dialog_unavailable = true,
-                _ => {}
+                JobOutcome::Finished(Some(dir)) => {
+                    self.paths.dialog_done();
+                    self.save_trained(dir, repaint.clone());
+                }
+                JobOutcome::Failed(_) => self.paths.dialog_failed(PathPurpose::SaveModel),
+                _ => self.paths.dialog_came_back_empty(PathPurpose::SaveModel),
             }
         }
         if let Some(job) = self.save_job.as_mut()

@@ -94,7 +94,12 @@ crate::i18n_table! {
         Saved => "saved {0}", "{0} 저장함";
         SaveFailed => "could not save: {0}", "저장하지 못함: {0}";
         Waiting => "waiting for the file dialog…", "파일 대화상자를 기다리는 중…";
-        NoDialog => "no file dialog could be opened here", "여기서는 파일 대화상자를 열 수 없습니다";
+        PathCsv => "points CSV", "점 CSV 파일";
+        PathOpen => "Open this file", "이 파일 열기";
+        PathFolder => "model folder", "모델 폴더";
+        PathUse => "Use this folder", "이 폴더 사용";
+        PathSave => "save into folder", "저장할 폴더";
+        PathSaveHere => "Save here", "여기에 저장";
         Device => "device", "장치";
     }
 }

@@ -74,11 +74,7 @@ impl PointsPanel {
                 .on_hover_text(PtsText::CsvHint.tr(lang))
                 .clicked()
             {
-                self.csv_dialog = Some(dialogs::spawn_pick_file(
-                    repaint_of(ui.ctx()),
-                    "CSV",
-                    &["csv", "txt"],
-                ));
+                self.open_csv_dialog(repaint_of(ui.ctx()));
             }
             if let PointSet::Toy(_) = self.set {
                 egui::ComboBox::from_label(PtsText::Count.tr(lang))
@@ -128,6 +124,7 @@ impl PointsPanel {
             }
             None => {}
         }
+        self.path_field_ui(ui, lab, &[PathPurpose::OpenCsv]);
     }
 
     fn cancel_run(&mut self) {
@@ -174,7 +171,9 @@ impl PointsPanel {
             ) {
                 self.model = Some(c);
             }
-            load_folder_button::<PtsText>(ui, &mut self.folder_dialog, lang);
+            if load_folder_button::<PtsText>(ui, self.folder_dialog.is_none(), lang) {
+                self.open_folder_dialog(repaint_of(ui.ctx()));
+            }
             device_picker(ui, lab);
         });
         let warn = ui.visuals().warn_fg_color;
@@ -228,9 +227,7 @@ impl PointsPanel {
                 ui.weak(fill(PtsText::Schedule.tr(lang), &[&schedule_summary(spec)]));
             }
         }
-        if self.dialog_unavailable {
-            ui.colored_label(warn, PtsText::NoDialog.tr(lang));
-        }
+        self.path_field_ui(ui, lab, &[PathPurpose::ModelFolder]);
         if let Some((key, m)) = &self.store_error {
             ui.colored_label(warn, fill(key.tr(lang), &[m]));
         }
@@ -539,7 +536,7 @@ impl PointsPanel {
                 )
                 .clicked()
             {
-                self.save_dialog = Some(dialogs::spawn_pick_folder(repaint_of(ui.ctx())));
+                self.open_save_dialog(repaint_of(ui.ctx()));
             }
         });
         if let Some(job) = &self.train_job {
@@ -573,6 +570,7 @@ impl PointsPanel {
                 fill(PtsText::TrainFailed.tr(lang), &[e]),
             );
         }
+        self.path_field_ui(ui, lab, &[PathPurpose::SaveModel]);
         let saving = self.save_dialog.is_some() || self.save_job.is_some();
         save_status_ui::<PtsText>(ui, saving, self.save_status.as_ref(), lang);
         self.loss_plot_ui(ui, lab, height);

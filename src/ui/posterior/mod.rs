@@ -159,6 +159,28 @@ pub struct PosteriorSnapshot {
     pub compute_ms: f64,
 }
 
+impl PosteriorSnapshot {
+    /// q(xₜ₋₁|xₜ, x₀) as drawn (the purple dotted curve; empty when it is a point).
+    pub fn x0_curve(&self) -> &[[f64; 2]] {
+        &self.x0_curve
+    }
+
+    /// The true posterior q(xₜ₋₁|xₜ) as drawn.
+    pub fn true_curve(&self) -> &[[f64; 2]] {
+        &self.true_curve
+    }
+
+    /// Its moment-matched Gaussian as drawn.
+    pub fn matched_curve(&self) -> &[[f64; 2]] {
+        &self.matched_curve
+    }
+
+    /// The Gaussian q(xₜ₋₁|xₜ, x₀) the purple curve draws.
+    pub fn x0_posterior(&self) -> Gaussian {
+        self.x0_posterior
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 struct SnapshotKey {
     data: Vec<ComponentSpec>,

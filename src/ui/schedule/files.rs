@@ -16,14 +16,16 @@ pub fn spawn_open_config_dialog(repaint: Repaint) -> DialogJob {
     dialogs::spawn_pick_file(repaint, "scheduler_config.json", &["json"])
 }
 
-/// Asks where to save (on a background job), then writes `bytes` there atomically.
+/// Asks where to save (on a background job) unless `target` says, then writes `bytes`
+/// there atomically.
 pub fn spawn_save_dialog(
     repaint: Repaint,
+    target: Option<PathBuf>,
     file_name: &str,
     filter: (&'static str, &'static [&'static str]),
     bytes: Vec<u8>,
 ) -> DialogJob {
-    dialogs::spawn_save(repaint, None, file_name.to_string(), filter, move || {
+    dialogs::spawn_save(repaint, target, file_name.to_string(), filter, move || {
         Ok(bytes)
     })
 }

@@ -13,6 +13,7 @@ mod derived;
 mod files;
 mod inputs;
 mod log_snr_view;
+mod paths;
 mod plots;
 mod text;
 mod view;
@@ -24,6 +25,7 @@ pub use derived::{
 pub use files::crop_to_png;
 pub use inputs::*;
 pub use log_snr_view::LogSnrView;
+pub use paths::{PathEntry, PathPurpose, SchedExport};
 use plots::PendingScreenshot;
 pub use plots::log10_tick_label;
 pub use text::{
@@ -38,7 +40,7 @@ use crate::diffusion::log_snr_curve::{CurveError, DEFAULT_POINTS, LOG_SNR_LIMIT,
 use crate::diffusion::{Schedule, ScheduleError, ScheduleKind, ScheduleSpec};
 use crate::egui::{self, Color32, ColorImage, Rect, RichText, TextureHandle, Vec2};
 use crate::ui::i18n::Text;
-use crate::ui::widgets::{Scrubber, math_job};
+use crate::ui::widgets::{PathFallback, PathLabels, Scrubber, math_job};
 use egui_plot::{
     Corner, Legend, Line, LineStyle, MarkerShape, Plot, PlotBounds, PlotPoint, PlotPoints, Points,
     VLine,
@@ -121,12 +123,6 @@ enum FileStatus {
     Saved(PathBuf),
     Cancelled,
     Failed(String),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum DialogPurpose {
-    Import,
-    Save,
 }
 
 /// The four plots.
@@ -229,7 +225,13 @@ pub struct SchedulePanel {
     #[serde(skip)]
     file_status: Option<FileStatus>,
     #[serde(skip)]
-    dialog: Option<(DialogPurpose, DialogJob)>,
+    dialog: Option<(PathPurpose, DialogJob)>,
+    /// Whether native file dialogs work here, and the path field offered where not.
+    #[serde(skip)]
+    paths: PathFallback<PathPurpose>,
+    /// A config path typed into the path field, imported at the start of the next frame.
+    #[serde(skip)]
+    typed_import: Option<PathBuf>,
     #[serde(skip)]
     screenshot: Option<PendingScreenshot>,
     /// An asked-for PNG of the plots: `Some(None)` asks where to save it.
@@ -283,6 +285,8 @@ impl Default for SchedulePanel {
             import_status: None,
             file_status: None,
             dialog: None,
+            paths: PathFallback::default(),
+            typed_import: None,
             screenshot: None,
             png_request: None,
             plots_rect: None,
@@ -580,26 +584,36 @@ impl SchedulePanel {
 
     /// Polls the file dialog job and a pending screenshot.
     fn poll_files(&mut self, ctx: &egui::Context, lab: &mut LabContext) {
+        if let Some(path) = self.typed_import.take() {
+            self.import_config_path(&path, lab);
+        }
         if let Some((purpose, job)) = &mut self.dialog
             && let Some(outcome) = job.poll()
         {
             let purpose = *purpose;
             self.dialog = None;
             match (purpose, outcome) {
-                (DialogPurpose::Import, jobs::JobOutcome::Finished(Some(path))) => {
+                (PathPurpose::Import, jobs::JobOutcome::Finished(Some(path))) => {
+                    self.paths.dialog_done();
                     self.import_config_path(&path, lab);
                 }
-                (DialogPurpose::Save, jobs::JobOutcome::Finished(Some(path))) => {
+                (PathPurpose::Save(_), jobs::JobOutcome::Finished(Some(path))) => {
+                    self.paths.dialog_done();
                     self.file_status = Some(FileStatus::Saved(path));
                     self.status_now();
                 }
                 (_, jobs::JobOutcome::Finished(None)) | (_, jobs::JobOutcome::Cancelled) => {
-                    if purpose == DialogPurpose::Save {
+                    if let PathPurpose::Save(_) = purpose {
                         self.file_status = Some(FileStatus::Cancelled);
                         self.status_now();
                     }
+                    // Back at once: no dialog ever showed; the path field opens.
+                    self.paths.dialog_came_back_empty(purpose);
                 }
-                (_, jobs::JobOutcome::Failed(e)) => {
+                (PathPurpose::Import, jobs::JobOutcome::Failed(_)) => {
+                    self.paths.dialog_failed(purpose);
+                }
+                (PathPurpose::Save(_), jobs::JobOutcome::Failed(e)) => {
                     self.file_status = Some(FileStatus::Failed(e));
                     self.status_now();
                 }
@@ -610,7 +624,7 @@ impl SchedulePanel {
             && let Some(p) = self.screenshot.take()
         {
             let job = files::spawn_png_export(Self::repaint(ctx), image, p.rect, p.ppp, p.target);
-            self.dialog = Some((DialogPurpose::Save, job));
+            self.dialog = Some((PathPurpose::Save(SchedExport::Png), job));
         }
     }
 

@@ -102,6 +102,10 @@ crate::i18n_table! {
         ExportCsv => "Export CSV…", "CSV 내보내기…";
         ExportConfig => "Export scheduler_config.json…", "scheduler_config.json 내보내기…";
         ExportPng => "Export plots as PNG…", "그래프를 PNG로 내보내기…";
+        PathConfig => "scheduler_config.json", "scheduler_config.json 파일";
+        PathImport => "Import this file", "이 파일 가져오기";
+        PathSave => "save to", "저장할 곳";
+        PathSaveHere => "Save here", "여기에 저장";
         DialogOpen => "A file dialog is open…", "파일 대화 상자가 열려 있습니다…";
         Cancelled => "Nothing was saved: the dialog was closed (or no file dialog is available on this system).", "저장하지 않았습니다: 대화 상자가 닫혔습니다 (또는 이 시스템에서 파일 대화 상자를 열 수 없습니다).";
         Saved => "Saved {0}", "{0}에 저장했습니다";

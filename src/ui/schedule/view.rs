@@ -448,48 +448,22 @@ impl SchedulePanel {
                 .add_enabled(!busy, egui::Button::new(SchedText::Import.tr(lang)))
                 .clicked()
             {
-                let job = files::spawn_open_config_dialog(repaint.clone());
-                self.dialog = Some((DialogPurpose::Import, job));
+                self.open_import_dialog(repaint.clone());
             }
-            if ui
-                .add_enabled(!busy, egui::Button::new(SchedText::ExportCsv.tr(lang)))
-                .clicked()
-            {
-                match self.csv_text() {
-                    Ok(csv) => {
-                        let job = files::spawn_save_dialog(
-                            repaint.clone(),
-                            "schedule.csv",
-                            ("CSV", &["csv"]),
-                            csv.into_bytes(),
-                        );
-                        self.dialog = Some((DialogPurpose::Save, job));
-                    }
-                    Err(e) => {
-                        self.file_status = Some(FileStatus::Failed(schedule_error_text(&e, lang)));
-                        self.status_now();
-                    }
+            for (kind, text) in [
+                (SchedExport::Csv, SchedText::ExportCsv),
+                (SchedExport::Config, SchedText::ExportConfig),
+                (SchedExport::Png, SchedText::ExportPng),
+            ] {
+                if ui
+                    .add_enabled(!busy, egui::Button::new(text.tr(lang)))
+                    .clicked()
+                {
+                    self.export(kind, None, lang, repaint.clone());
                 }
             }
-            if ui
-                .add_enabled(!busy, egui::Button::new(SchedText::ExportConfig.tr(lang)))
-                .clicked()
-            {
-                let job = files::spawn_save_dialog(
-                    repaint.clone(),
-                    diffusers::CONFIG_FILE_NAME,
-                    ("scheduler_config.json", &["json"]),
-                    self.config_text().into_bytes(),
-                );
-                self.dialog = Some((DialogPurpose::Save, job));
-            }
-            if ui
-                .add_enabled(!busy, egui::Button::new(SchedText::ExportPng.tr(lang)))
-                .clicked()
-            {
-                self.export_plots_png(None);
-            }
         });
+        self.path_field_ui(ui, lang);
         ui.weak(SchedText::DropHint.tr(lang));
         if busy {
             ui.horizontal(|ui| {
