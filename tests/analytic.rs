@@ -290,3 +290,35 @@ fn cosine_log_snr_density_and_v_weighting_match_the_closed_form() {
     );
     assert_close(Objective::Sample.factor(1.0), (-1.0_f64).exp(), ROUNDING);
 }
+
+#[test]
+fn an_analytic_denoiser_explains_all_of_itself_and_less_of_another() {
+    use ddpm_lab::model::analytic::explained_fraction;
+    let schedule = ScheduleSpec::default().build().expect("schedule");
+    let m: IsotropicMixture2d = "0.5:-1:0:0.3,0.5:1:0.5:0.3".parse().expect("mixture");
+    let exact = AnalyticDenoiser::new(AnalyticKind::Mixture2d(m.clone()), schedule.clone());
+    let x0: Vec<f32> = mixture_samples(&m, 500, 4)
+        .iter()
+        .flat_map(|p| [p[0] as f32, p[1] as f32])
+        .collect();
+    let same = explained_fraction(&exact, &exact, &schedule, &x0, &[10, 300, 900], 1).expect("r2");
+    for (t, r2) in same {
+        assert_close(r2.expect("varies"), 1.0, SINGLE);
+        assert!(t > 0);
+    }
+    // The moment-matched Gaussian says the same as the mixture at both ends (x̂0 ≈ x_t/√ᾱ
+    // at low noise; μ + √ᾱ·Σ·x_t to first order at high noise) and less in between, where
+    // the two modes make E[x0 | x_t] bend (≈ 0.92 at t = 200 in a float64 numpy check).
+    let (mean, cov) = m.moments();
+    let gauss = AnalyticDenoiser::new(
+        AnalyticKind::Gaussian2d(Gaussian2dDenoiser::new(mean, cov).expect("moments")),
+        schedule.clone(),
+    );
+    let r = explained_fraction(&exact, &gauss, &schedule, &x0, &[5, 200, 950], 1).expect("r2");
+    let [low, mid, high] = [r[0].1, r[1].1, r[2].1].map(|v| v.expect("varies"));
+    assert!(
+        high > 0.999 && low > 0.999,
+        "r² {low} at t = 5, {high} at t = 950"
+    );
+    assert!(mid < low && mid < high && mid > 0.5, "r² {mid} at t = 200");
+}

@@ -338,3 +338,36 @@ fn the_command_line_definition_is_consistent() {
     use clap::CommandFactory;
     ddpm_lab::cli::Cli::command().debug_assert();
 }
+
+#[test]
+fn explain_prints_r2_per_t_for_the_shipped_moons_model() {
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/models/moons");
+    let o = run(&[
+        "explain",
+        "--model",
+        model,
+        "--denoiser",
+        "gaussian",
+        "--n",
+        "200",
+        "--t-list",
+        "10,500,1000",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = csv_rows(&stdout(&o));
+    assert_eq!(rows.len(), 3);
+    let r2: Vec<f64> = rows.iter().map(|r| r[1].parse().expect("r2")).collect();
+    // Near t = 0 both say x̂0 ≈ x_t; the moons are not Gaussian in between.
+    assert!(r2[0] > 0.9, "{r2:?}");
+    assert!(r2.iter().all(|v| *v <= 1.0 && v.is_finite()), "{r2:?}");
+    let bad = run(&[
+        "explain",
+        "--model",
+        model,
+        "--denoiser",
+        "ideal",
+        "--t-list",
+        "5000",
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}

@@ -523,3 +523,78 @@ pub fn step_error(args: StepErrorArgs) -> Result<()> {
     let _ = writeln!(s, "exact,0,{floor}");
     Output::new(args.out).write(&s)
 }
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The model folder (its own data set and schedule are used).
+    #[arg(long, value_name = "DIR")]
+    pub model: PathBuf,
+    /// The analytic denoiser to put beside it: ideal or gaussian.
+    #[arg(long, value_enum)]
+    pub denoiser: AnalyticName,
+    /// Training items for the analytic denoiser (drawn from a generated set).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub train_items: usize,
+    /// Held-out items the r² is taken over.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub n: usize,
+    /// Timesteps, comma-separated.
+    #[arg(long, value_name = "LIST", default_value = "10,50,100,200,400,600,800,1000", value_parser = parse_steps_list)]
+    pub t_list: StepList,
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_name = "NAME", default_value = "flex", value_parser = super::model_cmds::parse_backend)]
+    pub backend: crate::model::BackendKind,
+}
+
+/// `ddpm-lab explain`: CSV `t,r2`, how much of the model's x̂0 the analytic denoiser
+/// explains at each t (empty r2 where the model's x̂0 does not vary). r² < 0 means the two
+/// differ by more than the model's x̂0 varies over the batch: at high t, where x̂0 is close
+/// to the data mean for both, an offset of the network's mean is enough.
+pub fn explain(args: ExplainArgs) -> Result<()> {
+    if args.n == 0 || args.n > 4096 {
+        return Err(UsageError::new("--n must be 1..=4096").into());
+    }
+    if args.train_items == 0 || args.train_items > MAX_TRAIN_ITEMS {
+        return Err(UsageError::new(format!("--train-items must be 1..={MAX_TRAIN_ITEMS}")).into());
+    }
+    let ckpt = super::model_cmds::load_model(&args.model, args.backend)?;
+    let big_t = ckpt.schedule.num_steps();
+    if let Some(&bad) = args.t_list.0.iter().find(|&&t| t > big_t) {
+        return Err(
+            UsageError::new(format!("--t-list: {bad} is above the model's T = {big_t}")).into(),
+        );
+    }
+    let (data, _) = Dataset::open(&ckpt.config.data)?;
+    let train = match data.fixed_items() {
+        Some(items) => items.to_vec(),
+        None => data.generate(args.seed, args.train_items),
+    };
+    let held_out = data.generate(args.seed.wrapping_add(1), args.n);
+    let dim = data.domain().item_len();
+    let items64 = to_f64(&train);
+    let kind = match (args.denoiser, data.domain()) {
+        (AnalyticName::Ideal, _) => AnalyticKind::Ideal(IdealDenoiser::new(items64, dim)?),
+        (AnalyticName::Gaussian, DataDomain::Points2d) => {
+            let pts: Vec<[f64; 2]> = items64.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
+            AnalyticKind::Gaussian2d(Gaussian2dDenoiser::fit(&pts)?)
+        }
+        (AnalyticName::Gaussian, DataDomain::Image { .. }) => {
+            AnalyticKind::GaussianDiagonal(DiagonalGaussianDenoiser::fit(&items64, dim)?)
+        }
+    };
+    let analytic = AnalyticDenoiser::new(kind, ckpt.schedule.clone());
+    let rows = crate::model::analytic::explained_fraction(
+        &ckpt,
+        &analytic,
+        &ckpt.schedule,
+        &held_out,
+        &args.t_list.0,
+        args.seed,
+    )?;
+    let mut s = String::from("t,r2\n");
+    for (t, r2) in rows {
+        let _ = writeln!(s, "{t},{}", r2.map(|v| v.to_string()).unwrap_or_default());
+    }
+    Output::new(None).write(&s)
+}

@@ -13,7 +13,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-pub use analytic_cmds::{AnalyticSampleArgs, SigmasArgs, StepErrorArgs};
+pub use analytic_cmds::{AnalyticSampleArgs, ExplainArgs, SigmasArgs, StepErrorArgs};
 pub use model_cmds::{BenchArgs, EvalArgs, ReverseArgs, SampleArgs, SamplerArgs, TrainArgs};
 pub use output::{Output, UsageError};
 pub use photo_cmds::EvalPhotosArgs;
@@ -53,6 +53,8 @@ pub enum Command {
     Sigmas(SigmasArgs),
     /// Sliced W2 of exact-score samples of a 2-D mixture against the number of steps, per sampler.
     StepError(StepErrorArgs),
+    /// r² per t: how much of a model's x̂0 the ideal or Gaussian denoiser of its data explains.
+    Explain(ExplainArgs),
     /// Noise an image to t, then denoise it step by step, writing x_t and x̂0 frames.
     Reverse(ReverseArgs),
     /// The model's prediction MSE on held-out data at fixed t, beside the ε = 0 baseline.
@@ -92,6 +94,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Sample(args) => model_cmds::sample(args),
         Command::Sigmas(args) => analytic_cmds::sigmas(args),
         Command::StepError(args) => analytic_cmds::step_error(args),
+        Command::Explain(args) => analytic_cmds::explain(args),
         Command::Reverse(args) => model_cmds::reverse(args),
         Command::Eval(args) => model_cmds::eval(args),
         Command::EvalPhotos(args) => photo_cmds::eval_photos(args),

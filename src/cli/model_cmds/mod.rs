@@ -62,7 +62,7 @@ fn device_for(backend: BackendKind) -> Result<Device> {
         .map_err(|e| UsageError::new(e.to_string()).into())
 }
 
-fn parse_backend(s: &str) -> Result<BackendKind, String> {
+pub(super) fn parse_backend(s: &str) -> Result<BackendKind, String> {
     s.parse()
 }
 
@@ -390,7 +390,7 @@ fn summary_total(args: &TrainArgs) -> usize {
     args.steps
 }
 
-fn load_model(dir: &Path, backend: BackendKind) -> Result<Checkpoint> {
+pub(super) fn load_model(dir: &Path, backend: BackendKind) -> Result<Checkpoint> {
     let device = device_for(backend)?;
     Ok(Checkpoint::load(dir, &device)?)
 }
