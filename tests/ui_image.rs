@@ -93,7 +93,9 @@ fn settle(h: &mut Harness<'static, DdpmLabApp>) {
         }
         h.state_mut().state.image.finish_background_work();
     }
-    h.run();
+    // A fixed number of frames, not `run()`: a theme or layout animation may keep asking
+    // for repaints a few frames longer than `run()` allows, depending on timing.
+    h.run_steps(8);
 }
 
 fn open(h: &mut Harness<'static, DdpmLabApp>, path: &Path) {
