@@ -441,6 +441,32 @@ pub struct ReverseResult {
     pub stopped: bool,
 }
 
+/// Shows one finished step (`x` is the sample at `t`, `out` the step to `prev`) to
+/// `on_frame`, then makes the step's result the current sample. Shared by the discrete
+/// and the ODE loop so both report frames the same way.
+fn emit_frame(
+    on_frame: &mut impl FnMut(&Frame) -> Flow,
+    index: usize,
+    total: usize,
+    (t, prev): (usize, usize),
+    x: &mut Vec<f32>,
+    out: &mut StepOutput,
+) -> Flow {
+    let flow = on_frame(&Frame {
+        index,
+        total,
+        t,
+        prev,
+        x_t: x,
+        pred_eps: &out.pred_eps,
+        pred_x0: &out.pred_x0,
+        mean: &out.mean,
+        x_prev: &out.prev_sample,
+    });
+    std::mem::swap(x, &mut out.prev_sample);
+    flow
+}
+
 /// Runs the reverse process from `x_t` at `start_t` down to 0.
 ///
 /// `on_frame` is called after every step; returning [`Flow::Stop`] (or setting `cancel`)
@@ -532,18 +558,7 @@ pub fn run_reverse(
                 &mut out,
             )?,
         }
-        let flow = on_frame(&Frame {
-            index,
-            total,
-            t,
-            prev,
-            x_t: &x,
-            pred_eps: &out.pred_eps,
-            pred_x0: &out.pred_x0,
-            mean: &out.mean,
-            x_prev: &out.prev_sample,
-        });
-        std::mem::swap(&mut x, &mut out.prev_sample);
+        let flow = emit_frame(&mut on_frame, index, total, (t, prev), &mut x, &mut out);
         t_reached = prev;
         if flow == Flow::Stop {
             return Ok(ReverseResult {
@@ -612,18 +627,7 @@ fn run_ode(
             &mut out,
         )?;
         let (t, prev) = (frame_step(from, big_t), frame_step(to, big_t));
-        let flow = on_frame(&Frame {
-            index,
-            total,
-            t,
-            prev,
-            x_t: &x,
-            pred_eps: &out.pred_eps,
-            pred_x0: &out.pred_x0,
-            mean: &out.mean,
-            x_prev: &out.prev_sample,
-        });
-        std::mem::swap(&mut x, &mut out.prev_sample);
+        let flow = emit_frame(&mut on_frame, index, total, (t, prev), &mut x, &mut out);
         t_reached = prev;
         if flow == Flow::Stop {
             return Ok(ReverseResult {
