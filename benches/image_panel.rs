@@ -13,13 +13,16 @@ mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ddpm_lab::app::denoiser::{ModelSource, ReverseRequest, spawn_reverse};
+use ddpm_lab::app::image_input::BundledPhoto;
 use ddpm_lab::app::jobs::{JobOutcome, no_repaint};
 use ddpm_lab::diffusion::{PredictionType, ScheduleSpec};
 use ddpm_lab::model::checkpoint::{self, Checkpoint, CheckpointConfig};
 use ddpm_lab::model::data::{DataSpec, DatasetKind};
 use ddpm_lab::model::inference::initial_noise;
 use ddpm_lab::model::{BackendKind, LossWeighting, ModelConfig, TrainingConfig, UNetConfig};
-use ddpm_lab::ui::image::{ReverseSettings, SamplerKind, ViewMode, default_image_model};
+use ddpm_lab::ui::image::{
+    ImageChoice, ReverseSettings, SamplerKind, ViewMode, default_image_model,
+};
 use ddpm_lab::ui::{PanelId, PersistedState};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -118,9 +121,22 @@ fn colour_model(tmp: &std::path::Path) -> Arc<Checkpoint> {
     Arc::new(Checkpoint::load(&dir, &device).unwrap())
 }
 
+/// The shipped natural model when this build has it (the panel's default for photos),
+/// else a fresh colour UNet.
+fn photo_model(tmp: &std::path::Path) -> Arc<Checkpoint> {
+    match ddpm_lab::model::shipped::find("natural") {
+        Some(_) => Arc::new(
+            ModelSource::Shipped("natural".into())
+                .load(BackendKind::Flex)
+                .unwrap(),
+        ),
+        None => colour_model(tmp),
+    }
+}
+
 /// DDIM-50 from t = 200 on a 128 × 128 colour picture, through the panel's job.
 fn colour_run_128(c: &mut Criterion, tmp: &std::path::Path) {
-    let model = colour_model(tmp);
+    let model = photo_model(tmp);
     let big_t = model.schedule.num_steps();
     let x_t = initial_noise(1, 3 * 128 * 128, 5);
     let settings = ReverseSettings {
@@ -223,12 +239,81 @@ fn frames(c: &mut Criterion, source: &ModelSource) {
     );
 }
 
+/// The panel at 128² with a bundled photo and its default (natural) model: the whole frame
+/// while a DDIM-50 run from t = 200 goes on in the background (restarted whenever it ends),
+/// the user scrubbing the frames that have arrived.
+fn photo_frames_128(c: &mut Criterion) {
+    let mut state = PersistedState {
+        panel: PanelId::Image,
+        ..PersistedState::default()
+    };
+    state.image.choice = ImageChoice::Photo(BundledPhoto::Cat);
+    state.image.work_size = Some(128);
+    state.image.scrubber.t = 200;
+    state.image.reverse.sampler = SamplerKind::Ddim;
+    state.image.reverse.ddim_steps = 50;
+    let mut h = common::app_harness(state);
+    for _ in 0..50 {
+        h.step();
+        if !h.state().state.image.is_busy() {
+            break;
+        }
+        h.state_mut().state.image.finish_background_work();
+    }
+    let repaint = no_repaint();
+    let mut k = 0;
+    let mut runs = 0;
+    let (mut frames, mut worst, mut over_16) = (0_usize, 0.0_f64, 0_usize);
+    c.bench_function(
+        "image_panel/whole frame at 128x128 RGB, scrubbing while DDIM-50 from t = 200 goes",
+        |b| {
+            b.iter(|| {
+                let panel = &h.state().state.image;
+                let running = panel
+                    .trajectory()
+                    .is_some_and(|tr| !tr.finished && panel.is_busy());
+                if !running {
+                    // Back to the forward view at t = 200 (one frame shows it), then a
+                    // new run from there.
+                    let lab = h.state().lab.clone();
+                    let image = &mut h.state_mut().state.image;
+                    image.mode = ViewMode::Forward;
+                    image.scrubber.t = 200;
+                    h.step();
+                    if h.state_mut()
+                        .state
+                        .image
+                        .start_reverse(&lab, repaint.clone())
+                    {
+                        runs += 1;
+                    }
+                }
+                let image = &mut h.state_mut().state.image;
+                let last = image.trajectory().map_or(0, |tr| tr.positions());
+                k = (k + 7) % last.max(1);
+                image.reverse_scrubber.t = k;
+                let started = std::time::Instant::now();
+                h.step();
+                let ms = started.elapsed().as_secs_f64() * 1e3;
+                frames += 1;
+                worst = worst.max(ms);
+                over_16 += usize::from(ms > 16.0);
+            })
+        },
+    );
+    // Criterion reports the typical frame; a stutter would show in the worst one.
+    eprintln!(
+        "photo_frames_128: {frames} frames during {runs} reverse runs: worst {worst:.2} ms, {over_16} over 16 ms"
+    );
+}
+
 fn benches(c: &mut Criterion) {
     let tmp = std::env::temp_dir().join(format!("ddpm-lab-bench-{}", std::process::id()));
     let source = model_source(&tmp);
     frames(c, &source);
     reverse_runs(c, &source);
     colour_run_128(c, &tmp);
+    photo_frames_128(c);
     let _ = std::fs::remove_dir_all(&tmp);
 }
 

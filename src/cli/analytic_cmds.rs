@@ -5,14 +5,12 @@ use super::model_cmds::SampleArgs;
 use super::output::{Output, UsageError};
 use super::schedule_cmds::{ScheduleArgs, ScheduleCommon, TableFormat};
 use crate::diffusion::analytic::sliced_wasserstein::DEFAULT_DIRECTIONS;
-use crate::diffusion::analytic::{
-    DiagonalGaussianDenoiser, Gaussian2dDenoiser, IdealDenoiser, IsotropicMixture2d, sliced_w2,
-};
+use crate::diffusion::analytic::{IsotropicMixture2d, sliced_w2};
 use crate::diffusion::samplers::sigmas::{MAX_SHIFT, MIN_SHIFT};
 use crate::diffusion::samplers::{OdeSampler, SigmaOptions, sampling_schedule};
 use crate::diffusion::{Schedule, TimestepSpacing, VarianceType};
 use crate::fsutil::write_atomic;
-use crate::model::analytic::{AnalyticDenoiser, AnalyticKind, to_f64};
+use crate::model::analytic::{AnalyticDenoiser, AnalyticFit, AnalyticKind, to_f64};
 use crate::model::data::{DataDomain, DataSpec, Dataset, DatasetKind, PointNormalization};
 use crate::model::inference::{self, Flow, Sampler};
 use crate::model::render;
@@ -163,6 +161,15 @@ pub enum AnalyticName {
     Gaussian,
 }
 
+impl From<AnalyticName> for AnalyticFit {
+    fn from(n: AnalyticName) -> Self {
+        match n {
+            AnalyticName::Ideal => AnalyticFit::Ideal,
+            AnalyticName::Gaussian => AnalyticFit::Gaussian,
+        }
+    }
+}
+
 /// `sample` options for exact denoisers instead of a model folder.
 #[derive(Debug, Args)]
 pub struct AnalyticSampleArgs {
@@ -246,18 +253,7 @@ fn analytic_setup(args: &SampleArgs, schedule: &Schedule) -> Result<AnalyticSetu
         None => data.generate(args.sampler.seed, a.train_items),
     };
     let domain = data.domain();
-    let dim = domain.item_len();
-    let items64 = to_f64(&items);
-    let kind = match (name, domain) {
-        (AnalyticName::Ideal, _) => AnalyticKind::Ideal(IdealDenoiser::new(items64, dim)?),
-        (AnalyticName::Gaussian, DataDomain::Points2d) => {
-            let pts: Vec<[f64; 2]> = items64.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
-            AnalyticKind::Gaussian2d(Gaussian2dDenoiser::fit(&pts)?)
-        }
-        (AnalyticName::Gaussian, DataDomain::Image { .. }) => {
-            AnalyticKind::GaussianDiagonal(DiagonalGaussianDenoiser::fit(&items64, dim)?)
-        }
-    };
+    let kind = AnalyticKind::fit(name.into(), &items, domain)?;
     Ok(AnalyticSetup {
         denoiser: AnalyticDenoiser::new(kind, schedule.clone()),
         domain,
@@ -571,18 +567,7 @@ pub fn explain(args: ExplainArgs) -> Result<()> {
         None => data.generate(args.seed, args.train_items),
     };
     let held_out = data.generate(args.seed.wrapping_add(1), args.n);
-    let dim = data.domain().item_len();
-    let items64 = to_f64(&train);
-    let kind = match (args.denoiser, data.domain()) {
-        (AnalyticName::Ideal, _) => AnalyticKind::Ideal(IdealDenoiser::new(items64, dim)?),
-        (AnalyticName::Gaussian, DataDomain::Points2d) => {
-            let pts: Vec<[f64; 2]> = items64.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
-            AnalyticKind::Gaussian2d(Gaussian2dDenoiser::fit(&pts)?)
-        }
-        (AnalyticName::Gaussian, DataDomain::Image { .. }) => {
-            AnalyticKind::GaussianDiagonal(DiagonalGaussianDenoiser::fit(&items64, dim)?)
-        }
-    };
+    let kind = AnalyticKind::fit(args.denoiser.into(), &train, data.domain())?;
     let analytic = AnalyticDenoiser::new(kind, ckpt.schedule.clone());
     let rows = crate::model::analytic::explained_fraction(
         &ckpt,

@@ -11,6 +11,7 @@ use crate::diffusion::analytic::{
 };
 use crate::diffusion::samplers::NoiseLevel;
 use crate::diffusion::{PredictionType, Schedule};
+use crate::model::data::DataDomain;
 
 /// Which exact answer a denoiser gives.
 #[derive(Clone, Debug, PartialEq)]
@@ -215,4 +216,106 @@ pub fn explained_fraction(
         out.push((t, r2));
     }
     Ok(out)
+}
+
+/// Which exact denoiser of a data set: the ideal (empirical) one, or the Gaussian one of
+/// the set's mean and covariance (points: full 2 × 2; images: per pixel).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AnalyticFit {
+    Ideal,
+    Gaussian,
+}
+
+impl AnalyticFit {
+    pub const ALL: [AnalyticFit; 2] = [AnalyticFit::Ideal, AnalyticFit::Gaussian];
+
+    /// "ideal" or "gaussian": as the CLI names them.
+    pub fn name(self) -> &'static str {
+        match self {
+            AnalyticFit::Ideal => "ideal",
+            AnalyticFit::Gaussian => "gaussian",
+        }
+    }
+}
+
+/// Why an exact denoiser could not be built from a data set.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FitError {
+    #[error(transparent)]
+    Ideal(#[from] crate::diffusion::analytic::IdealDenoiserError),
+    #[error(transparent)]
+    Gaussian(#[from] crate::diffusion::analytic::GaussianDenoiserError),
+}
+
+impl AnalyticKind {
+    /// The exact denoiser `fit` of `items` (flat, `domain.item_len()` floats each).
+    pub fn fit(fit: AnalyticFit, items: &[f32], domain: DataDomain) -> Result<Self, FitError> {
+        let items64 = to_f64(items);
+        let dim = domain.item_len();
+        Ok(match (fit, domain) {
+            (AnalyticFit::Ideal, _) => AnalyticKind::Ideal(IdealDenoiser::new(items64, dim)?),
+            (AnalyticFit::Gaussian, DataDomain::Points2d) => {
+                let pts: Vec<[f64; 2]> = items64.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
+                AnalyticKind::Gaussian2d(Gaussian2dDenoiser::fit(&pts)?)
+            }
+            (AnalyticFit::Gaussian, DataDomain::Image { .. }) => {
+                AnalyticKind::GaussianDiagonal(DiagonalGaussianDenoiser::fit(&items64, dim)?)
+            }
+        })
+    }
+}
+
+/// r²(t) of one exact denoiser against a model ([`explained_fraction`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExplainedCurve {
+    pub fit: AnalyticFit,
+    /// (t, r²); `None` where the model's x̂0 does not vary over the batch.
+    pub points: Vec<(usize, Option<f64>)>,
+}
+
+/// Why the r² curves could not be measured.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    #[error(transparent)]
+    Fit(#[from] FitError),
+    #[error(transparent)]
+    Inference(#[from] InferenceError),
+}
+
+/// The timesteps the r² curves are measured at: dense at small t, where the denoisers
+/// differ most, then every tenth of T.
+pub fn explain_timesteps(big_t: usize) -> Vec<usize> {
+    let mut ts: Vec<usize> = [1, 2, 5, 10, 20, 50]
+        .into_iter()
+        .chain((1..=10).map(|k| (k * big_t).div_ceil(10)))
+        .filter(|&t| (1..=big_t).contains(&t))
+        .collect();
+    ts.sort_unstable();
+    ts.dedup();
+    ts
+}
+
+/// How much of `model`'s x̂0 the ideal and the Gaussian denoiser of `train` explain at each
+/// of `timesteps`, over the noised `held_out` batch (see [`explained_fraction`]).
+///
+/// # Shapes
+/// `train`, `held_out`: flat items of `domain.item_len()` floats.
+pub fn explained_curves(
+    model: &dyn Denoise,
+    schedule: &Schedule,
+    train: &[f32],
+    held_out: &[f32],
+    domain: DataDomain,
+    timesteps: &[usize],
+    seed: u64,
+) -> Result<Vec<ExplainedCurve>, ExplainError> {
+    AnalyticFit::ALL
+        .into_iter()
+        .map(|fit| {
+            let kind = AnalyticKind::fit(fit, train, domain)?;
+            let analytic = AnalyticDenoiser::new(kind, schedule.clone());
+            let points = explained_fraction(model, &analytic, schedule, held_out, timesteps, seed)?;
+            Ok(ExplainedCurve { fit, points })
+        })
+        .collect()
 }

@@ -210,7 +210,7 @@ impl<Extra> ReverseRun<Extra> {
 
     /// Takes the steps delivered since the last call and, once the job has ended, its
     /// outcome. Never blocks.
-    fn poll(&mut self) {
+    pub(crate) fn poll(&mut self) {
         let Some(job) = self.job.as_mut() else {
             return;
         };

@@ -1,6 +1,7 @@
 //! The desktop app: a shell with navigation and one file per panel.
 
 pub mod denoiser_view;
+pub mod explain_view;
 pub mod fonts;
 pub mod forward_step;
 pub mod i18n;

@@ -39,13 +39,15 @@ use crate::ui::image::{device_picker, next_seed, schedule_summary};
 use crate::ui::widgets::density::colors;
 use crate::ui::widgets::{PathFallback, PathLabels, Scrubber};
 use egui::{Color32, RichText};
-use egui_plot::{Arrows, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
+use egui_plot::{Arrows, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+mod companion;
+mod explain;
 mod paths;
 mod state;
 mod step_error_view;
@@ -53,6 +55,8 @@ mod store;
 mod text;
 mod view;
 
+pub use companion::{CompanionKind, companion_options};
+pub use explain::EXPLAIN_HELD_OUT;
 pub use paths::{PathEntry, PathPurpose};
 pub use step_error_view::{StepErrorResult, StepErrorView};
 pub use text::PtsText;
@@ -210,6 +214,9 @@ pub struct PointsPanel {
     /// The "why small steps" measurement.
     #[serde(skip)]
     pub step_error: StepErrorView,
+    /// r² of the exact denoisers of the cloud against the network.
+    #[serde(skip)]
+    pub explain: crate::ui::explain_view::ExplainView,
     pub set: PointSet,
     /// Points drawn by the user, in model units.
     pub drawn: Vec<[f32; 2]>,
@@ -223,6 +230,9 @@ pub struct PointsPanel {
     pub reverse: ReverseSettings,
     pub show_field: bool,
     pub show_paths: bool,
+    /// Beside the run's paths, the other sampler family's from the same starting points
+    /// (the ODE's beside DDPM, DDPM's beside an ODE solver).
+    pub compare_paths: bool,
     /// `None`: the shipped model of the data set when there is one, else the trained one.
     pub model: Option<PointsModel>,
     pub training: TrainSettings,
@@ -256,6 +266,9 @@ pub struct PointsPanel {
     field_job: KeyedJob<(u64, usize), Vec<[f64; 4]>>,
     #[serde(skip)]
     run: Option<RunState>,
+    /// The other family's run of the tracked points ([`PointsPanel::compare_paths`]).
+    #[serde(skip)]
+    companion: Option<companion::CompanionRun>,
     #[serde(skip)]
     csv_job: Option<(PathBuf, CsvJob)>,
     #[serde(skip)]
@@ -307,6 +320,7 @@ impl Default for PointsPanel {
     fn default() -> Self {
         Self {
             step_error: StepErrorView::default(),
+            explain: Default::default(),
             set: PointSet::default(),
             drawn: Vec::new(),
             brush: 0.04,
@@ -319,6 +333,7 @@ impl Default for PointsPanel {
             reverse: ReverseSettings::default(),
             show_field: true,
             show_paths: true,
+            compare_paths: true,
             model: None,
             training: TrainSettings::default(),
             drawn_generation: 0,
@@ -336,6 +351,7 @@ impl Default for PointsPanel {
             loss_avg: Vec::new(),
             field_job: KeyedJob::new("points-field"),
             run: None,
+            companion: None,
             csv_job: None,
             csv_status: None,
             folder_dialog: None,

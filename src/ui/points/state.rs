@@ -27,7 +27,7 @@ impl PointsPanel {
     }
 
     /// The model in use and its identity, when ready and a points model.
-    fn active_model(&self, lab: &LabContext) -> Option<(ModelId, Arc<Checkpoint>)> {
+    pub(super) fn active_model(&self, lab: &LabContext) -> Option<(ModelId, Arc<Checkpoint>)> {
         match self.model_choice() {
             PointsModel::Trained => self
                 .trained
@@ -109,11 +109,13 @@ impl PointsPanel {
             || self.train_job.is_some()
             || self.field_job.is_running()
             || self.run.as_ref().is_some_and(RunState::is_running)
+            || self.companion.as_ref().is_some_and(|c| c.run.is_running())
             || self.csv_job.is_some()
             || self.save_job.is_some()
             || self.store_load.is_some()
             || self.store_job.is_some()
             || self.step_error.is_running()
+            || self.explain.is_running()
     }
 
     /// Adds drawn points around (x, y) with the brush's spread.
@@ -143,6 +145,7 @@ impl PointsPanel {
     /// Blocks until the jobs in flight end (tests and benches only).
     pub fn finish_background_work(&mut self) {
         self.step_error.finish_blocking();
+        self.explain.finish_blocking();
         if let Some((path, job)) = self.csv_job.take() {
             let outcome = job.wait();
             self.accept_csv(path, outcome);
@@ -156,6 +159,9 @@ impl PointsPanel {
         }
         if let Some(run) = self.run.as_mut() {
             run.finish_blocking();
+        }
+        if let Some(c) = self.companion.as_mut() {
+            c.run.finish_blocking();
         }
         if let Some(job) = self.save_job.take() {
             let outcome = job.wait();
@@ -437,6 +443,7 @@ impl PointsPanel {
         self.scrubber.t = self.scrubber.t.min(big_t);
         // The reverse run.
         poll_reverse_run(&mut self.run, &mut self.mode, &mut self.reverse_scrubber);
+        self.poll_companion();
         // The ε field at the t on screen.
         if self.show_field
             && let Some((id, model)) = self.active_model(lab)
@@ -522,6 +529,7 @@ impl PointsPanel {
             size: None,
         };
         let total = request.planned_steps();
+        self.start_companion(&request, &tracked, repaint.clone());
         let job = spawn_reverse(request, repaint);
         show_new_run(
             &mut self.run,
@@ -723,7 +731,7 @@ fn train_job(
     })
 }
 
-fn model_id_hash(id: &ModelId) -> u64 {
+pub(super) fn model_id_hash(id: &ModelId) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
     match id {

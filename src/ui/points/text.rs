@@ -48,6 +48,10 @@ crate::i18n_table! {
         ShowField => "show the −εθ field", "−εθ 벡터장 보기";
         FieldNote => "εθ is the network's noise prediction. The score is ∇log pₜ(x) = −εθ/√(1−ᾱₜ): the arrows point to where data is likelier.", "εθ는 신경망이 예측한 노이즈다. 점수(score)는 ∇log pₜ(x) = −εθ/√(1−ᾱₜ)이다: 화살표는 데이터가 더 있을 법한 쪽을 가리킨다.";
         ShowPaths => "show paths", "경로 보기";
+        ComparePaths => "beside them: ODE ↔ SDE paths", "옆에: ODE ↔ SDE 경로";
+        ComparePathsNote => "The same starting points run a second time with the other kind of sampler: beside a stochastic run (DDPM, or DDIM with η > 0) the probability-flow ODE (DDIM with η = 0, dashed), beside a deterministic run DDPM (dashed). Both share every marginal pₜ, not the paths: the ODE moves each point along a smooth curve, the SDE adds fresh noise every step and lands elsewhere on the same data.", "같은 시작점을 다른 종류의 샘플러로 한 번 더 돌립니다: 확률적 실행(DDPM, 또는 η > 0인 DDIM) 옆에는 확률 흐름 ODE(η = 0인 DDIM, 점선), 결정적 실행 옆에는 DDPM(점선). 둘은 모든 주변분포 pₜ를 공유하지만 경로는 공유하지 않습니다: ODE는 각 점을 매끄러운 곡선을 따라 옮기고, SDE는 스텝마다 새 노이즈를 더해 같은 데이터의 다른 곳에 닿습니다.";
+        OdePaths => "ODE paths (DDIM η = 0), same starts", "ODE 경로 (DDIM η = 0), 같은 시작점";
+        SdePaths => "SDE paths (DDPM), same starts", "SDE 경로 (DDPM), 같은 시작점";
         SampleTitle => "Sample", "샘플링";
         Sampler => "sampler", "샘플러";
         Ddpm => "DDPM (ancestral)", "DDPM (조상 샘플링)";

@@ -44,6 +44,8 @@ impl PointsPanel {
                 if let Some(schedule) = schedule {
                     self.step_error.ui(ui, lang, &schedule);
                 }
+                ui.separator();
+                self.explain_ui(ui, lab);
             });
     }
 
@@ -65,6 +67,7 @@ impl PointsPanel {
                 self.model = None;
                 self.cancel_run();
                 self.run = None;
+                self.companion = None;
             }
             if ui
                 .add_enabled(
@@ -131,6 +134,7 @@ impl PointsPanel {
         if let Some(run) = &self.run {
             run.cancel();
         }
+        self.cancel_companion();
     }
 
     /// Model picker, folder loading, device, and the model's status.
@@ -243,6 +247,11 @@ impl PointsPanel {
             ui.checkbox(&mut self.show_field, PtsText::ShowField.tr(lang))
                 .on_hover_text(PtsText::FieldNote.tr(lang));
             ui.checkbox(&mut self.show_paths, PtsText::ShowPaths.tr(lang));
+            ui.add_enabled(
+                self.show_paths,
+                egui::Checkbox::new(&mut self.compare_paths, PtsText::ComparePaths.tr(lang)),
+            )
+            .on_hover_text(PtsText::ComparePathsNote.tr(lang));
         });
         let big_t = self.schedule(lab).num_steps();
         let scrubbers = (&mut self.scrubber, &mut self.reverse_scrubber);
@@ -291,6 +300,16 @@ impl PointsPanel {
                     .collect()
             }
             _ => Vec::new(),
+        };
+        // The other family's paths from the same starts, down to the t on screen.
+        let companion: Vec<Vec<[f64; 2]>> = if reverse && self.show_paths && self.compare_paths {
+            self.companion_paths(t)
+        } else {
+            Vec::new()
+        };
+        let companion_name = match self.companion_kind() {
+            Some(CompanionKind::Ode) => PtsText::OdePaths.tr(lang),
+            Some(CompanionKind::Sde) | None => PtsText::SdePaths.tr(lang),
         };
         let field: Option<(PlotXy, PlotXy)> =
             self.show_field
@@ -358,6 +377,15 @@ impl PointsPanel {
                             .width(1.3),
                     );
                 }
+                for (i, path) in companion.iter().enumerate() {
+                    let color = PATH_COLORS[i % PATH_COLORS.len()].gamma_multiply(0.8);
+                    plot.line(
+                        Line::new(companion_name, PlotPoints::new(path.clone()))
+                            .color(color)
+                            .style(LineStyle::Dashed { length: 6.0 })
+                            .width(1.3),
+                    );
+                }
                 if t > 0 || reverse {
                     plot.points(
                         Points::new(shown_name, PlotPoints::new(shown))
@@ -372,6 +400,17 @@ impl PointsPanel {
                                 .color(PATH_COLORS[i % PATH_COLORS.len()])
                                 .shape(MarkerShape::Circle)
                                 .radius(4.0),
+                        );
+                    }
+                }
+                for (i, path) in companion.iter().enumerate() {
+                    if let Some(&end) = path.last() {
+                        plot.points(
+                            Points::new(companion_name, vec![end])
+                                .color(PATH_COLORS[i % PATH_COLORS.len()])
+                                .shape(MarkerShape::Diamond)
+                                .filled(false)
+                                .radius(4.5),
                         );
                     }
                 }
