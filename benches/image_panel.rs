@@ -74,7 +74,7 @@ fn reverse_runs(c: &mut Criterion, source: &ModelSource) {
             b.iter(|| {
                 let mut job = spawn_reverse(
                     ReverseRequest {
-                        model: model.clone(),
+                        model: model.clone().into(),
                         x_start: x_t.clone(),
                         start_t: big_t,
                         options,
@@ -153,7 +153,7 @@ fn colour_run_128(c: &mut Criterion, tmp: &std::path::Path) {
         b.iter(|| {
             let job = spawn_reverse(
                 ReverseRequest {
-                    model: model.clone(),
+                    model: model.clone().into(),
                     x_start: x_t.clone(),
                     start_t: 200,
                     options,
@@ -308,6 +308,8 @@ fn photo_frames_128(c: &mut Criterion) {
 }
 
 fn benches(c: &mut Criterion) {
+    // The pool as the app builds it (workers below the UI thread), before anything uses it.
+    ddpm_lab::app::threads::init_worker_pool();
     let tmp = std::env::temp_dir().join(format!("ddpm-lab-bench-{}", std::process::id()));
     let source = model_source(&tmp);
     frames(c, &source);

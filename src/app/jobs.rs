@@ -128,6 +128,8 @@ where
     let thread = std::thread::Builder::new()
         .name(name.clone())
         .spawn(move || {
+            // Below the UI thread, so a job on every core never costs a frame.
+            super::threads::lower_current_thread_priority();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&ctx)));
             let done = match result {
                 Ok(Ok(v)) => Done::Ok(v),

@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod keyed_job;
 pub mod picture;
 pub mod sample_image;
+pub mod threads;
 
 use crate::diffusion::{Schedule, ScheduleSpec};
 use crate::model::BackendKind;

@@ -347,6 +347,7 @@ impl eframe::App for DdpmLabApp {
 
 /// Opens the window and runs until it is closed.
 pub fn run_native() -> Result<()> {
+    crate::app::threads::init_worker_pool();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("ddpm-lab")
