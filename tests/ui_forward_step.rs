@@ -267,3 +267,50 @@ fn edge_schedules_and_inputs_render_finite_numbers() {
     assert!(r.x1.is_finite() && r.q2.mean.is_finite());
     assert!(shows(&h, "0.9990"));
 }
+
+/// Inputs at the ends of f64 (as a hand-edited state file can hold them, or the schedule's
+/// β when a custom schedule reaches 0 or 1) draw finite plots and no NaN, in the panel and
+/// in the lesson's steps that show the same plot without its sliders.
+#[test]
+fn extreme_inputs_draw_only_finite_shapes() {
+    use ddpm_lab::ui::lesson::LessonStep;
+    let values = [0.8, 0.0, -3.0, 1e-300, 5e-324, 1e300, -f64::MAX, f64::MAX];
+    let betas = [0.1, 0.0, 5e-324, 1e-12, 0.999, 1.0, 1e300];
+    let mut cases = Vec::new();
+    for &x_prev in &values {
+        for &beta in &betas {
+            for &eps in &[0.5, 1e308, -5e-324] {
+                cases.push((x_prev, beta, eps));
+            }
+        }
+    }
+    for (i, (x_prev, beta, eps)) in cases.into_iter().enumerate() {
+        // Every case on the panel; every seventh also on the lesson's first two steps.
+        let mut panels = vec![(PanelId::ForwardStep, None)];
+        if i % 7 == 0 {
+            panels.push((PanelId::Lesson, Some(LessonStep::Idea)));
+            panels.push((PanelId::Lesson, Some(LessonStep::ForwardStep)));
+        }
+        for (panel, step) in panels {
+            let mut state = PersistedState {
+                panel,
+                ..PersistedState::default()
+            };
+            for fwd in [&mut state.forward_step, &mut state.lesson.forward] {
+                fwd.x_prev = x_prev;
+                fwd.beta = beta;
+                fwd.beta_next = beta;
+                fwd.eps = eps;
+            }
+            if let Some(step) = step {
+                state.lesson.step = step;
+            }
+            let mut h = app_harness(state);
+            h.run_steps(3);
+            common::check_frame(
+                &h,
+                &format!("x_prev = {x_prev:e}, β = {beta:e}, ε = {eps:e} on {panel:?} {step:?}"),
+            );
+        }
+    }
+}

@@ -314,7 +314,31 @@ fn next_seed(seed: u64) -> u64 {
     (z ^ (z >> 31)) % 1_000_000
 }
 
+/// The ranges the panel's sliders offer (and the inputs are kept in).
+pub const X_PREV_RANGE: std::ops::RangeInclusive<f64> = -3.0..=3.0;
+pub const BETA_RANGE: std::ops::RangeInclusive<f64> = 1e-5..=0.999;
+pub const EPS_RANGE: std::ops::RangeInclusive<f64> = -4.0..=4.0;
+
 impl ForwardStepPanel {
+    /// Brings x_{t−1}, β and ε into the sliders' ranges (a non-finite one back to the
+    /// worked example's). The sliders clamp what is typed, but a hand-edited state file, or
+    /// a view that shows the plot without its sliders (the lesson's first step), could
+    /// otherwise draw β = 5e-324 at x = 1e300: a curve too narrow for f64 to place.
+    pub fn keep_inputs_in_range(&mut self) {
+        let example = WorkedExample::default();
+        let keep = |v: &mut f64, range: &std::ops::RangeInclusive<f64>, default: f64| {
+            *v = if v.is_finite() {
+                v.clamp(*range.start(), *range.end())
+            } else {
+                default
+            };
+        };
+        keep(&mut self.x_prev, &X_PREV_RANGE, example.x0);
+        keep(&mut self.beta, &BETA_RANGE, example.beta1);
+        keep(&mut self.beta_next, &BETA_RANGE, example.beta2);
+        keep(&mut self.eps, &EPS_RANGE, example.eps);
+    }
+
     /// The worked example the panel's inputs describe: x0 = x_{t−1}, β1 = β_t, ε, and β2
     /// (β_{t+1} when β comes from the schedule).
     pub fn worked_example(&self, schedule: &Schedule) -> WorkedExample {

@@ -6,6 +6,7 @@ use super::*;
 impl ForwardStepPanel {
     pub fn forward_step_ui(&mut self, ui: &mut egui::Ui, lab: &mut LabContext) {
         let lang = lab.lang();
+        self.keep_inputs_in_range();
         // A hand-edited state file could ask for any count: keep to the offered ones.
         if !PARTICLE_CHOICES.contains(&self.chain.particles) {
             self.chain.particles = ChainSettings::default().particles;
@@ -48,10 +49,11 @@ impl ForwardStepPanel {
     /// x_{t−1}, β_t (typed or from the schedule) and ε.
     pub fn inputs_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
         let lang = lab.lang();
+        self.keep_inputs_in_range();
         let schedule = lab.schedule.clone();
         ui.spacing_mut().slider_width = (ui.available_width() - 200.0).clamp(120.0, 360.0);
         ui.add(
-            egui::Slider::new(&mut self.x_prev, -3.0..=3.0)
+            egui::Slider::new(&mut self.x_prev, X_PREV_RANGE)
                 .custom_parser(crate::ui::widgets::finite_number)
                 .text(FwdText::XPrev.tr(lang)),
         );
@@ -75,7 +77,7 @@ impl ForwardStepPanel {
             ui.add(beta_slider(&mut self.beta_next, FwdText::BetaNext.tr(lang)));
         }
         ui.add(
-            egui::Slider::new(&mut self.eps, -4.0..=4.0)
+            egui::Slider::new(&mut self.eps, EPS_RANGE)
                 .custom_parser(crate::ui::widgets::finite_number)
                 .text(FwdText::Eps.tr(lang)),
         );
@@ -84,6 +86,7 @@ impl ForwardStepPanel {
     /// The density of q(x_t|x_{t−1}) with its mean, x_{t−1} and the sample x_t marked.
     pub fn density_plot_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext, height: f32) {
         let lang = lab.lang();
+        self.keep_inputs_in_range();
         let (beta, _) = self.betas(&lab.schedule);
         let key = [self.x_prev.to_bits(), beta.to_bits(), self.eps.to_bits()];
         if self.step_plot.key != key || self.step_plot.curve.is_empty() {
@@ -317,7 +320,7 @@ impl ForwardStepPanel {
 }
 
 fn beta_slider<'a>(beta: &'a mut f64, label: &str) -> egui::Slider<'a> {
-    egui::Slider::new(beta, 1e-5..=0.999)
+    egui::Slider::new(beta, BETA_RANGE)
         .custom_parser(crate::ui::widgets::finite_number)
         .logarithmic(true)
         .text(label.to_string())
