@@ -216,3 +216,168 @@ fn the_r2_of_the_exact_denoisers_is_measured_for_the_shipped_moons_model() {
     );
     assert!(h.query_by_label(ExplainText::Stale.en()).is_some());
 }
+
+/// Picked from the model menu, the exact denoisers of the cloud sample. The ideal one
+/// gives the data points back: on a sparse cloud nearly every sample is a copy of one, on
+/// the dense moons its samples still sit closer to the data points than the network's. The
+/// Gaussian one fills an ellipse with the cloud's mean and covariance.
+#[test]
+fn exact_denoisers_of_the_cloud_are_models_and_the_ideal_one_memorises() {
+    use ddpm_lab::model::analytic::AnalyticFit;
+    use ddpm_lab::ui::points::{COPY_DISTANCE, PointSet, PointsModel};
+    let mut h = harness();
+    h.state_mut().state.points.reverse.sampler = SamplerKind::Ddpm;
+    h.state_mut().state.points.reverse.ddpm_steps = 1000;
+    h.state_mut().state.points.compare_paths = false;
+    h.run_steps(2);
+    // The network first, for comparison.
+    h.get_by_label(PtsText::FromNoise.en()).click();
+    settle(&mut h);
+    let net = h
+        .state()
+        .state
+        .points
+        .nearest_summary()
+        .expect("summary of the network's run")
+        .clone();
+    assert_eq!(net.nearest.len(), 1000);
+    assert!(
+        h.query_by_label_contains("Samples against the cloud")
+            .is_some()
+    );
+
+    // The ideal denoiser, picked in the menu.
+    h.get_by_label(PtsText::Model.en()).click();
+    h.run_steps(2);
+    h.get_by_label(PtsText::ExactIdeal.en()).click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().state.points.model_choice(),
+        PointsModel::Exact(AnalyticFit::Ideal)
+    );
+    let lab = h.state().lab.clone();
+    let model = h.state().state.points.run_denoiser(&lab).expect("ready");
+    assert!(model.network().is_none());
+    assert_eq!(model.schedule().spec(), lab.schedule.spec());
+    assert!(h.query_by_label_contains("gives the points back").is_some());
+    h.get_by_label(PtsText::FromNoise.en()).click();
+    settle(&mut h);
+    let panel = &h.state().state.points;
+    let ideal = panel
+        .nearest_summary()
+        .expect("summary of the ideal run")
+        .clone();
+    let data = panel.cloud().unwrap();
+    let samples = panel.trajectory().unwrap().result().unwrap().to_vec();
+    // Every sample's nearest point, checked by brute force.
+    for (k, p) in samples.chunks_exact(2).enumerate() {
+        let n = ideal.nearest[k];
+        let d = distance(p, &data[2 * n.index..2 * n.index + 2]);
+        assert!((d - n.distance).abs() < 1e-5);
+        let brute = data
+            .chunks_exact(2)
+            .map(|q| distance(p, q))
+            .fold(f64::INFINITY, f64::min);
+        assert!((brute - n.distance).abs() < 1e-5);
+    }
+    assert!(
+        ideal.median < 0.8 * net.median,
+        "ideal {} network {}",
+        ideal.median,
+        net.median
+    );
+    // At the run's last position, the tracked samples' nearest data points are drawn.
+    let last = h.state().state.points.trajectory().unwrap().positions() - 1;
+    h.state_mut().state.points.reverse_scrubber.t = last;
+    h.run_steps(2);
+    assert!(
+        h.query_by_label(PtsText::PlotNearest.en()).is_some(),
+        "drawn"
+    );
+
+    // The Gaussian one: the cloud's mean and covariance, and few copies.
+    h.state_mut().state.points.model = Some(PointsModel::Exact(AnalyticFit::Gaussian));
+    h.run_steps(2);
+    h.get_by_label(PtsText::FromNoise.en()).click();
+    settle(&mut h);
+    let panel = &h.state().state.points;
+    let samples = panel.trajectory().unwrap().result().unwrap().to_vec();
+    let moments = |p: &[f32]| {
+        let n = (p.len() / 2) as f64;
+        let m = |k: usize| p.iter().skip(k).step_by(2).map(|&v| v as f64).sum::<f64>() / n;
+        let (mx, my) = (m(0), m(1));
+        let c = |a: usize, b: usize, ma: f64, mb: f64| {
+            p.chunks_exact(2)
+                .map(|q| (q[a] as f64 - ma) * (q[b] as f64 - mb))
+                .sum::<f64>()
+                / n
+        };
+        [mx, my, c(0, 0, mx, mx), c(1, 1, my, my), c(0, 1, mx, my)]
+    };
+    let (want, got) = (moments(&data), moments(&samples));
+    // 1 000 samples: the moments within a few standard errors.
+    for (w, g) in want.iter().zip(&got) {
+        assert!((w - g).abs() < 0.12, "moments {want:?} vs {got:?}");
+    }
+    common::check_frame(&h, "after the Gaussian run");
+
+    // A sparse cloud: 40 drawn points. The ideal denoiser copies them; the Gaussian one
+    // does not.
+    let mut state = PersistedState {
+        panel: PanelId::Points,
+        ..PersistedState::default()
+    };
+    state.points.set = PointSet::Drawn;
+    state.points.drawn = (0..40)
+        .map(|i| {
+            let a = i as f32 * 2.4;
+            let r = 0.3 + 0.035 * i as f32;
+            [r * a.cos(), r * a.sin()]
+        })
+        .collect();
+    state.points.model = Some(PointsModel::Exact(AnalyticFit::Ideal));
+    state.points.reverse.sampler = SamplerKind::Ddpm;
+    state.points.reverse.ddpm_steps = 1000;
+    state.points.compare_paths = false;
+    let mut h = app_harness(state);
+    settle(&mut h);
+    h.get_by_label(PtsText::FromNoise.en()).click();
+    settle(&mut h);
+    let sparse = h
+        .state()
+        .state
+        .points
+        .nearest_summary()
+        .expect("summary")
+        .clone();
+    assert!(sparse.spacing > 0.05, "spacing {}", sparse.spacing);
+    assert!(
+        sparse.copy_fraction() > 0.9,
+        "ideal on 40 points: {} of the samples within {COPY_DISTANCE} × {}",
+        sparse.copy_fraction(),
+        sparse.spacing
+    );
+    let last = h.state().state.points.trajectory().unwrap().positions() - 1;
+    h.state_mut().state.points.reverse_scrubber.t = last;
+    // The picture: the 1 000 samples sit on the 40 points (paths and field off).
+    h.state_mut().state.points.show_paths = false;
+    h.state_mut().state.points.show_field = false;
+    h.run_steps(3);
+    common::screenshot(&mut h, "points_ideal_denoiser");
+    h.state_mut().state.points.model = Some(PointsModel::Exact(AnalyticFit::Gaussian));
+    h.run_steps(2);
+    h.get_by_label(PtsText::FromNoise.en()).click();
+    settle(&mut h);
+    let gauss = h
+        .state()
+        .state
+        .points
+        .nearest_summary()
+        .expect("summary")
+        .clone();
+    assert!(
+        gauss.copy_fraction() < 0.3,
+        "Gaussian on 40 points: {}",
+        gauss.copy_fraction()
+    );
+}

@@ -12,6 +12,7 @@ use super::keyed_job::ProgressThrottle;
 use crate::diffusion::forward::{add_noise, forward_step_in_place};
 use crate::diffusion::reverse::{StepOptions, StepOutput, ddpm_step};
 use crate::diffusion::{Schedule, VarianceType};
+use crate::model::analytic::AnalyticDenoiser;
 use crate::model::checkpoint::Checkpoint;
 use crate::model::data::{fill_normal, rng_for};
 use crate::model::inference::{
@@ -191,9 +192,55 @@ impl From<&Frame<'_>> for StepFrame {
     }
 }
 
+/// What a panel runs: a trained network, or an exact (analytic) denoiser of its data on a
+/// schedule. Both go through [`Denoise`], so every sampler and view takes either.
+#[derive(Clone, Debug)]
+pub enum RunModel {
+    Network(Arc<Checkpoint>),
+    Analytic(Arc<AnalyticDenoiser>),
+}
+
+impl RunModel {
+    /// The schedule the model runs on (a network's own; an analytic denoiser's chosen one).
+    pub fn schedule(&self) -> &Schedule {
+        match self {
+            RunModel::Network(m) => &m.schedule,
+            RunModel::Analytic(a) => &a.schedule,
+        }
+    }
+
+    /// The model at its own item size.
+    pub fn denoiser(&self) -> &dyn Denoise {
+        match self {
+            RunModel::Network(m) => m.as_ref(),
+            RunModel::Analytic(a) => a.as_ref(),
+        }
+    }
+
+    /// The trained network, if this is one.
+    pub fn network(&self) -> Option<&Arc<Checkpoint>> {
+        match self {
+            RunModel::Network(m) => Some(m),
+            RunModel::Analytic(_) => None,
+        }
+    }
+}
+
+impl From<Arc<Checkpoint>> for RunModel {
+    fn from(m: Arc<Checkpoint>) -> Self {
+        RunModel::Network(m)
+    }
+}
+
+impl From<Arc<AnalyticDenoiser>> for RunModel {
+    fn from(a: Arc<AnalyticDenoiser>) -> Self {
+        RunModel::Analytic(a)
+    }
+}
+
 /// A reverse run to start: the model, its schedule, where to start and how to step.
 pub struct ReverseRequest {
-    pub model: Arc<Checkpoint>,
+    pub model: RunModel,
     pub x_start: Vec<f32>,
     pub start_t: usize,
     pub options: ReverseOptions,
@@ -210,7 +257,7 @@ impl ReverseRequest {
     /// How many steps the run will take (0 when its start is invalid): the same count its
     /// progress reports.
     pub fn planned_steps(&self) -> usize {
-        crate::model::inference::reverse_plan(&self.model.schedule, self.start_t, &self.options)
+        crate::model::inference::reverse_plan(self.model.schedule(), self.start_t, &self.options)
             .map_or(0, |p| p.len())
     }
 }
@@ -239,17 +286,19 @@ pub fn spawn_reverse(request: ReverseRequest, repaint: Repaint) -> ReverseJob {
             let mut throttle = ProgressThrottle::default();
             let keep = request.keep_predictions;
             let model = request.model;
-            let sized = match request.size {
-                Some(n) => Some(model.at_size(n)?),
-                None => None,
+            // Only a network runs at another size; an analytic denoiser's items are its
+            // data's (a wrong length is the run's error).
+            let sized = match (&model, request.size) {
+                (RunModel::Network(m), Some(n)) => Some(m.at_size(n)?),
+                _ => None,
             };
             let denoiser: &dyn Denoise = match &sized {
                 Some(s) => s,
-                None => model.as_ref(),
+                None => model.denoiser(),
             };
             let result = run_reverse(
                 denoiser,
-                &model.schedule,
+                model.schedule(),
                 request.x_start,
                 request.start_t,
                 &request.options,

@@ -220,7 +220,8 @@ pub fn explained_fraction(
 
 /// Which exact denoiser of a data set: the ideal (empirical) one, or the Gaussian one of
 /// the set's mean and covariance (points: full 2 × 2; images: per pixel).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AnalyticFit {
     Ideal,
     Gaussian,

@@ -706,7 +706,7 @@ impl ImagePanel {
         let options = self.reverse.options(big_t);
         let label = self.reverse.label(big_t);
         let request = ReverseRequest {
-            model,
+            model: model.into(),
             x_start: shown.x_t.to_vec(),
             start_t: shown.t,
             options,

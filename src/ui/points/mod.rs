@@ -12,13 +12,15 @@
 
 use crate::app::LabContext;
 use crate::app::denoiser::{
-    ModelSource, ReverseRequest, Trajectory, closed_form, fixed_noise, predict_step, spawn_reverse,
+    ModelSource, ReverseRequest, RunModel, Trajectory, closed_form, fixed_noise, predict_step,
+    spawn_reverse,
 };
 use crate::app::dialogs::{self, PathJob};
 use crate::app::jobs::{self, JobContext, JobHandle, JobOutcome, Repaint};
 use crate::app::keyed_job::KeyedJob;
 use crate::diffusion::{PredictionType, Schedule, ScheduleSpec};
 use crate::egui;
+use crate::model::analytic::{AnalyticDenoiser, AnalyticFit, AnalyticKind};
 use crate::model::checkpoint::{Checkpoint, CheckpointConfig};
 use crate::model::data::{
     DataError, DataSpec, Dataset, DatasetKind, PointNormalization, normalization_for,
@@ -48,6 +50,7 @@ use std::sync::atomic::Ordering;
 
 mod companion;
 mod explain;
+mod nearest;
 mod paths;
 mod state;
 mod step_error_view;
@@ -57,6 +60,7 @@ mod view;
 
 pub use companion::{CompanionKind, companion_options};
 pub use explain::EXPLAIN_HELD_OUT;
+pub use nearest::{COPY_DISTANCE, NearestSummary};
 pub use paths::{PathEntry, PathPurpose};
 pub use step_error_view::{StepErrorResult, StepErrorView};
 pub use text::PtsText;
@@ -116,6 +120,9 @@ pub enum PointsModel {
     Source(ModelSource),
     /// The one trained in this panel.
     Trained,
+    /// An exact denoiser of the cloud on screen, on the Schedule panel's schedule: the
+    /// ideal (empirical) one, or the Gaussian one of the cloud's mean and covariance.
+    Exact(AnalyticFit),
 }
 
 /// The in-app training run's settings.
@@ -202,7 +209,11 @@ type PlotXy = Vec<[f64; 2]>;
 enum ModelId {
     Source(ModelKey),
     Trained(u64),
+    Exact(ExactKey),
 }
+
+/// (fit, cloud, schedule revision) of an exact denoiser of the cloud.
+type ExactKey = (AnalyticFit, CloudKey, u64);
 
 /// A reverse run, kept with the indices of the points whose paths are drawn.
 type RunState = ReverseRun<Vec<usize>>;
@@ -240,6 +251,19 @@ pub struct PointsPanel {
     drawn_generation: u64,
     #[serde(skip)]
     cloud: Option<(CloudKey, Arc<Vec<f32>>)>,
+    /// The exact denoiser of the cloud, when one is the model (or why it could not be
+    /// built: a cloud of one point has no covariance).
+    #[serde(skip)]
+    exact: Option<(ExactKey, Result<Arc<AnalyticDenoiser>, String>)>,
+    /// How close the last finished run's samples came to the cloud's points.
+    #[serde(skip)]
+    nearest: Option<(u64, Arc<nearest::NearestSummary>)>,
+    /// Counts the runs started (what `nearest` is keyed on).
+    #[serde(skip)]
+    run_generation: u64,
+    /// The sample under the pointer in the last frame (its nearest data point is drawn).
+    #[serde(skip)]
+    hovered_sample: Option<usize>,
     #[serde(skip)]
     eps: Option<(NoiseKey, Arc<Vec<f32>>)>,
     #[serde(skip)]
@@ -338,6 +362,10 @@ impl Default for PointsPanel {
             training: TrainSettings::default(),
             drawn_generation: 0,
             cloud: None,
+            exact: None,
+            nearest: None,
+            run_generation: 0,
+            hovered_sample: None,
             eps: None,
             model_job: KeyedJob::new("points-model"),
             session: None,

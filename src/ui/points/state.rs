@@ -22,13 +22,59 @@ impl PointsPanel {
     pub(super) fn model_key(&self, lab: &LabContext) -> Option<ModelKey> {
         match self.model_choice() {
             PointsModel::Source(s) => Some((s, lab.settings.backend)),
-            PointsModel::Trained => None,
+            PointsModel::Trained | PointsModel::Exact(_) => None,
         }
+    }
+
+    /// The model runs, the field and predictions use: the network in use, or the exact
+    /// denoiser of the cloud (on the Schedule panel's schedule), when ready.
+    pub(super) fn run_model(&self, lab: &LabContext) -> Option<(ModelId, RunModel)> {
+        match self.model_choice() {
+            PointsModel::Exact(fit) => {
+                let key = self.exact_key(fit, lab)?;
+                match &self.exact {
+                    Some((k, Ok(d))) if *k == key => {
+                        Some((ModelId::Exact(key), RunModel::Analytic(d.clone())))
+                    }
+                    _ => None,
+                }
+            }
+            _ => self
+                .active_model(lab)
+                .map(|(id, m)| (id, RunModel::Network(m))),
+        }
+    }
+
+    /// The model a run would use now, when ready (a network or an exact denoiser).
+    pub fn run_denoiser(&self, lab: &LabContext) -> Option<RunModel> {
+        self.run_model(lab).map(|(_, m)| m)
+    }
+
+    /// Why the exact denoiser of the cloud could not be built, if it was asked for.
+    pub fn exact_error(&self) -> Option<&str> {
+        match (&self.model_choice(), &self.exact) {
+            (PointsModel::Exact(fit), Some(((f, _, _), Err(e)))) if fit == f => Some(e),
+            _ => None,
+        }
+    }
+
+    /// How close the last finished run's samples came to the cloud's points.
+    pub fn nearest_summary(&self) -> Option<&NearestSummary> {
+        self.nearest
+            .as_ref()
+            .filter(|(g, _)| *g == self.run_generation)
+            .map(|(_, s)| s.as_ref())
+    }
+
+    fn exact_key(&self, fit: AnalyticFit, lab: &LabContext) -> Option<ExactKey> {
+        let (cloud, _) = self.cloud.as_ref()?;
+        Some((fit, *cloud, lab.schedule_revision))
     }
 
     /// The model in use and its identity, when ready and a points model.
     pub(super) fn active_model(&self, lab: &LabContext) -> Option<(ModelId, Arc<Checkpoint>)> {
         match self.model_choice() {
+            PointsModel::Exact(_) => None,
             PointsModel::Trained => self
                 .trained
                 .as_ref()
@@ -51,6 +97,9 @@ impl PointsPanel {
 
     /// The schedule in use: the model's, else the Schedule panel's.
     pub fn schedule(&self, lab: &LabContext) -> Arc<Schedule> {
+        if let PointsModel::Exact(_) = self.model_choice() {
+            return lab.schedule.clone();
+        }
         match (self.active_model(lab), &self.model_schedule) {
             (Some((id, _)), Some((h, s))) if model_id_hash(&id) == *h => s.clone(),
             (Some((_, m)), _) => Arc::new(m.schedule.clone()),
@@ -428,6 +477,31 @@ impl PointsPanel {
             };
             self.cloud = Some((key, Arc::new(cloud)));
         }
+        // The exact denoiser of the cloud, when it is the model: fitted here (the ideal one
+        // keeps the points; the Gaussian one is a mean and a 2 × 2 covariance).
+        if let PointsModel::Exact(fit) = self.model_choice()
+            && let Some(key) = self.exact_key(fit, lab)
+            && self.exact.as_ref().is_none_or(|(k, _)| *k != key)
+            && let Some(cloud) = self.cloud()
+        {
+            let built = AnalyticKind::fit(fit, &cloud, crate::model::data::DataDomain::Points2d)
+                .map(|kind| Arc::new(AnalyticDenoiser::new(kind, lab.schedule.as_ref().clone())))
+                .map_err(|e| e.to_string());
+            self.exact = Some((key, built));
+        }
+        // Where the finished run's samples landed, against the cloud's points.
+        if self
+            .nearest
+            .as_ref()
+            .is_none_or(|(g, _)| *g != self.run_generation)
+            && let Some(run) = &self.run
+            && run.traj.finished
+            && let Some(last) = run.traj.view(run.traj.positions().saturating_sub(1))
+            && let Some(cloud) = self.cloud()
+            && let Some(summary) = NearestSummary::of(last.x, &cloud)
+        {
+            self.nearest = Some((self.run_generation, Arc::new(summary)));
+        }
         let len = self.cloud.as_ref().map_or(0, |(_, c)| c.len());
         if self
             .eps
@@ -446,9 +520,9 @@ impl PointsPanel {
         self.poll_companion();
         // The ε field at the t on screen.
         if self.show_field
-            && let Some((id, model)) = self.active_model(lab)
+            && let Some((id, model)) = self.run_model(lab)
         {
-            let t = self.shown_t().clamp(1, model.schedule.num_steps());
+            let t = self.shown_t().clamp(1, model.schedule().num_steps());
             let key = (model_id_hash(&id), t);
             self.field_job.poll();
             if !self.field_job.is_running() {
@@ -496,13 +570,13 @@ impl PointsPanel {
 
     /// Starts sampling: from fresh noise at T, or from the forward cloud at t.
     pub fn start_reverse(&mut self, lab: &LabContext, from_noise: bool, repaint: Repaint) -> bool {
-        let Some(model) = self.model_checkpoint(lab) else {
+        let Some((_, model)) = self.run_model(lab) else {
             return false;
         };
         if self.run.as_ref().is_some_and(RunState::is_running) {
             return false;
         }
-        let big_t = model.schedule.num_steps();
+        let big_t = model.schedule().num_steps();
         let (x_start, start_t) = if from_noise {
             (initial_noise(self.count, 2, self.reverse.seed), big_t)
         } else {
@@ -529,6 +603,7 @@ impl PointsPanel {
             size: None,
         };
         let total = request.planned_steps();
+        self.run_generation += 1;
         self.start_companion(&request, &tracked, repaint.clone());
         let job = spawn_reverse(request, repaint);
         show_new_run(
@@ -743,13 +818,17 @@ pub(super) fn model_id_hash(id: &ModelId) -> u64 {
             1u8.hash(&mut h);
             g.hash(&mut h);
         }
+        ModelId::Exact(k) => {
+            2u8.hash(&mut h);
+            k.hash(&mut h);
+        }
     }
     h.finish()
 }
 
 /// −ε̂ on a grid at t, as arrows (origin x, y, tip x, y) scaled so |ε̂| = 1 spans 45 % of
 /// the grid spacing (ε̂ is about unit-sized where the model is sure).
-fn field_arrows(model: &Checkpoint, t: usize) -> anyhow::Result<Vec<[f64; 4]>> {
+fn field_arrows(model: &RunModel, t: usize) -> anyhow::Result<Vec<[f64; 4]>> {
     let n = FIELD_GRID;
     let spacing = 2.0 * FIELD_EXTENT / (n - 1) as f64;
     let mut grid = Vec::with_capacity(2 * n * n);
@@ -759,7 +838,7 @@ fn field_arrows(model: &Checkpoint, t: usize) -> anyhow::Result<Vec<[f64; 4]>> {
             grid.push((-FIELD_EXTENT + j as f64 * spacing) as f32);
         }
     }
-    let p = predict_step(model, &model.schedule, &grid, t, false)?;
+    let p = predict_step(model.denoiser(), model.schedule(), &grid, t, false)?;
     let scale = 0.45 * spacing;
     Ok(grid
         .chunks_exact(2)

@@ -105,5 +105,14 @@ crate::i18n_table! {
         PathSave => "save into folder", "저장할 폴더";
         PathSaveHere => "Save here", "여기에 저장";
         Device => "device", "장치";
+        ExactIdeal => "ideal denoiser of the cloud (exact)", "점 구름의 이상적 디노이저 (정확)";
+        ExactGaussian => "Gaussian denoiser of the cloud (exact)", "점 구름의 가우스 디노이저 (정확)";
+        ExactIdealAbout => "The exact minimum-MSE denoiser of these {0} points, x̂0 = Σ wᵢ xᵢ with w = softmax(−‖x_t − √ᾱ_t xᵢ‖² / 2(1−ᾱ_t)): sampling with it gives the points back. A perfect denoiser only memorises; a network makes new points because it is not perfect.", "이 점 {0}개의 정확한 최소 MSE 디노이저, x̂0 = Σ wᵢ xᵢ, w = softmax(−‖x_t − √ᾱ_t xᵢ‖² / 2(1−ᾱ_t)): 이것으로 샘플링하면 점들을 그대로 돌려줍니다. 완벽한 디노이저는 외우기만 합니다. 신경망이 새 점을 만드는 것은 완벽하지 않기 때문입니다.";
+        ExactGaussianAbout => "The best denoiser if the data were one Gaussian with the cloud's mean and 2 × 2 covariance, x̂0 = μ + Σ(Σ + σ_t² I)⁻¹(x_t/√ᾱ_t − μ): its samples fill an ellipse, not the shape.", "데이터가 점 구름의 평균과 2 × 2 공분산을 가진 가우스 하나라면 최선인 디노이저, x̂0 = μ + Σ(Σ + σ_t² I)⁻¹(x_t/√ᾱ_t − μ): 샘플은 모양이 아니라 타원을 채웁니다.";
+        ExactSchedule => "runs on the Schedule panel's schedule: {0}", "스케줄 패널의 스케줄로 실행: {0}";
+        ExactFailed => "no exact denoiser of this cloud: {0}", "이 점 구름의 정확한 디노이저가 없습니다: {0}";
+        NearestLine => "Samples against the cloud: nearest data point at median distance {0} (largest {1}), where the cloud's own points lie {6} apart; {2} of {3} samples ({4}) are within {5} × that of a data point, i.e. copy it.", "샘플과 점 구름: 가장 가까운 데이터 점까지 거리의 중앙값 {0} (최대 {1}), 점 구름의 점 사이 간격은 {6}; 샘플 {3}개 중 {2}개 ({4})가 그 {5}배 안에 있어 데이터 점을 베낀 셈입니다.";
+        NearestHover => "nearest data point: {0} away", "가장 가까운 데이터 점: 거리 {0}";
+        PlotNearest => "to the nearest data point", "가장 가까운 데이터 점까지";
     }
 }

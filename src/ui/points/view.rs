@@ -155,6 +155,10 @@ impl PointsPanel {
                 fill(PtsText::Folder.tr(lang), &[&s.label()])
             }
             PointsModel::Source(ModelSource::Shipped(n)) => fill(PtsText::Shipped.tr(lang), &[n]),
+            PointsModel::Exact(AnalyticFit::Ideal) => PtsText::ExactIdeal.tr(lang).to_string(),
+            PointsModel::Exact(AnalyticFit::Gaussian) => {
+                PtsText::ExactGaussian.tr(lang).to_string()
+            }
         };
         let mut choices: Vec<PointsModel> = shipped::for_images(false)
             .iter()
@@ -164,6 +168,7 @@ impl PointsPanel {
         if let Some(m @ PointsModel::Source(ModelSource::Folder(_))) = &self.model {
             choices.push(m.clone());
         }
+        choices.extend(AnalyticFit::ALL.map(PointsModel::Exact));
         ui.horizontal_wrapped(|ui| {
             if let Some(c) = model_combo(
                 ui,
@@ -203,6 +208,21 @@ impl PointsPanel {
                     ui.weak(PtsText::NoTrained.tr(lang));
                 }
             },
+            PointsModel::Exact(fit) => {
+                let n = self.cloud().map_or(0, |c| c.len() / 2);
+                let about = match fit {
+                    AnalyticFit::Ideal => fill(PtsText::ExactIdealAbout.tr(lang), &[&n]),
+                    AnalyticFit::Gaussian => PtsText::ExactGaussianAbout.tr(lang).to_string(),
+                };
+                ui.label(about);
+                if let Some(e) = self.exact_error() {
+                    ui.colored_label(warn, fill(PtsText::ExactFailed.tr(lang), &[&e]));
+                }
+                ui.weak(fill(
+                    PtsText::ExactSchedule.tr(lang),
+                    &[&schedule_summary(lab.schedule.spec())],
+                ));
+            }
             PointsModel::Source(s) => {
                 model_load_status_ui::<PtsText, _, _>(ui, &self.model_job, lang);
                 if let Some(k) = self.model_key(lab)
@@ -307,6 +327,37 @@ impl PointsPanel {
         } else {
             Vec::new()
         };
+        // At a finished run's last position: each tracked sample's nearest data point.
+        let at_end = reverse
+            && self.run.as_ref().is_some_and(|r| {
+                r.traj.finished && self.reverse_scrubber.t + 1 >= r.traj.positions()
+            });
+        let nearest_of = |i: usize| -> Option<([f64; 2], [f64; 2], f64)> {
+            let s = self.nearest_summary()?;
+            let n = s.nearest.get(i)?;
+            let c = self.cloud()?;
+            let sample = *shown.get(i)?;
+            let point = [*c.get(2 * n.index)? as f64, *c.get(2 * n.index + 1)? as f64];
+            Some((sample, point, n.distance))
+        };
+        let nearest_links: Vec<[[f64; 2]; 2]> = if at_end {
+            self.run
+                .as_ref()
+                .map(|r| {
+                    r.extra
+                        .iter()
+                        .filter_map(|&i| nearest_of(i).map(|(a, b, _)| [a, b]))
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let hovered_nearest = if at_end {
+            self.hovered_sample.and_then(nearest_of)
+        } else {
+            None
+        };
         let companion_name = match self.companion_kind() {
             Some(CompanionKind::Ode) => PtsText::OdePaths.tr(lang),
             Some(CompanionKind::Sde) | None => PtsText::SdePaths.tr(lang),
@@ -388,7 +439,7 @@ impl PointsPanel {
                 }
                 if t > 0 || reverse {
                     plot.points(
-                        Points::new(shown_name, PlotPoints::new(shown))
+                        Points::new(shown_name, PlotPoints::new(shown.clone()))
                             .color(colors::PRIMARY)
                             .radius(1.8),
                     );
@@ -414,10 +465,50 @@ impl PointsPanel {
                         );
                     }
                 }
+                for link in &nearest_links {
+                    plot.line(
+                        Line::new(
+                            PtsText::PlotNearest.tr(lang),
+                            PlotPoints::new(link.to_vec()),
+                        )
+                        .color(colors::MARK)
+                        .style(LineStyle::Dotted { spacing: 3.0 })
+                        .width(1.2),
+                    );
+                }
+                if let Some((a, b, d)) = hovered_nearest {
+                    plot.line(
+                        Line::new(PtsText::PlotNearest.tr(lang), PlotPoints::new(vec![a, b]))
+                            .color(colors::MARK)
+                            .width(1.6),
+                    );
+                    plot.text(
+                        egui_plot::Text::new(
+                            PtsText::PlotNearest.tr(lang),
+                            egui_plot::PlotPoint::new(a[0], a[1] + 0.15),
+                            fill(
+                                PtsText::NearestHover.tr(lang),
+                                &[&crate::ui::forward_step::num(d)],
+                            ),
+                        )
+                        .color(colors::MARK),
+                    );
+                }
                 let pointer = plot.pointer_coordinate();
                 let r = plot.response();
                 (pointer, r.dragged() || r.clicked())
             });
+        // The sample under the pointer (within 0.1) for the next frame's nearest line.
+        self.hovered_sample = match (at_end, response.inner.0) {
+            (true, Some(p)) => shown
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i, (s[0] - p.x).powi(2) + (s[1] - p.y).powi(2)))
+                .filter(|(_, d2)| *d2 < 0.01)
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i),
+            _ => None,
+        };
         self.plot_rect = Some(response.response.rect);
         if drawing && let (Some(p), true) = response.inner {
             let n = if response.response.clicked() { 8 } else { 3 };
@@ -448,7 +539,7 @@ impl PointsPanel {
             );
         }
         let running = self.run.as_ref().is_some_and(RunState::is_running);
-        let has_model = self.model_checkpoint(lab).is_some();
+        let has_model = self.run_model(lab).is_some();
         let t = self.scrubber.t;
         ui.horizontal_wrapped(|ui| {
             if ui
@@ -489,6 +580,21 @@ impl PointsPanel {
                 &[&run.label, &s.steps, &format!("{:.2}", s.seconds)],
             )
         });
+        if let Some(s) = self.nearest_summary() {
+            use crate::ui::forward_step::num;
+            ui.label(fill(
+                PtsText::NearestLine.tr(lang),
+                &[
+                    &num(s.median),
+                    &num(s.max),
+                    &s.copies,
+                    &s.nearest.len(),
+                    &format!("{:.0} %", 100.0 * s.copy_fraction()),
+                    &COPY_DISTANCE,
+                    &num(s.spacing),
+                ],
+            ));
+        }
     }
 
     /// Training settings, train/stop/continue/start over/save, progress and the loss curve.
