@@ -7,6 +7,10 @@
 //! `cargo bench --bench image_panel`. The model is the shipped image model when this build
 //! has one (the app's default), else a freshly initialised UNet of the shipped shape
 //! (16/32/32 channels, attention at 8 × 8): a forward pass costs the same either way.
+//!
+//! `FRAME_DEBUG=1` makes the 128² bench print every frame over 16 ms with the UI thread's
+//! own CPU time in it (wall ≫ CPU: the thread waited or was descheduled) and its
+//! CLOCK_MONOTONIC window, to line up with `perf record -k CLOCK_MONOTONIC`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -293,8 +297,15 @@ fn photo_frames_128(c: &mut Criterion) {
                 k = (k + 7) % last.max(1);
                 image.reverse_scrubber.t = k;
                 let started = std::time::Instant::now();
+                let mono0 = mono_s();
+                let cpu0 = thread_cpu_ms();
                 h.step();
                 let ms = started.elapsed().as_secs_f64() * 1e3;
+                if ms > 16.0 && std::env::var_os("FRAME_DEBUG").is_some() {
+                    let cpu = thread_cpu_ms() - cpu0;
+                    let tr = h.state().state.image.trajectory().map(|t| (t.positions(), t.finished));
+                    eprintln!("slow frame {ms:.1} ms (cpu {cpu:.1} ms): k {k} last {last} now {tr:?} window {mono0:.6} {:.6}", mono_s());
+                }
                 frames += 1;
                 worst = worst.max(ms);
                 over_16 += usize::from(ms > 16.0);
@@ -305,6 +316,26 @@ fn photo_frames_128(c: &mut Criterion) {
     eprintln!(
         "photo_frames_128: {frames} frames during {runs} reverse runs: worst {worst:.2} ms, {over_16} over 16 ms"
     );
+}
+
+fn mono_s() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: writes the monotonic clock into `ts`.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+fn thread_cpu_ms() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: writes the calling thread's CPU clock into `ts`.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 * 1e-6
 }
 
 fn benches(c: &mut Criterion) {

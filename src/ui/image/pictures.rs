@@ -232,7 +232,7 @@ impl ImagePanel {
             if let Some(run) = &self.run {
                 for k in run.traj.strip_positions(STRIP_FRAMES) {
                     if let Some(v) = run.traj.view(k) {
-                        cells.push((v.t, k, v.x.to_vec(), Some(v.pred_x0.to_vec())));
+                        cells.push((v.t, k, StripPicture::Reverse(k)));
                     }
                 }
             }
@@ -241,7 +241,7 @@ impl ImagePanel {
             for i in 0..STRIP_FRAMES {
                 let t = i * big_t / (STRIP_FRAMES - 1).max(1);
                 if let Some(x) = self.forward_state(lab, t) {
-                    cells.push((t, t, x.to_vec(), None));
+                    cells.push((t, t, StripPicture::Forward(x)));
                 }
             }
         }
@@ -259,11 +259,17 @@ impl ImagePanel {
         let mut jump = None;
         ui.horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = 6.0;
-            for (i, (t, target, x, x0hat)) in cells.iter().enumerate() {
+            for (i, (t, target, picture)) in cells.iter().enumerate() {
                 ui.vertical(|ui| {
                     ui.spacing_mut().item_spacing.y = 2.0;
                     for r in 0..rows {
-                        let data = if r == 0 { Some(x) } else { x0hat.as_ref() };
+                        let data: Option<&[f32]> = match picture {
+                            StripPicture::Forward(x) => (r == 0).then_some(x.as_slice()),
+                            StripPicture::Reverse(k) => {
+                                let view = self.run.as_ref().and_then(|run| run.traj.view(*k));
+                                view.map(|v| if r == 0 { v.x } else { v.pred_x0 })
+                            }
+                        };
                         let Some(d) = data.filter(|d| d.len() == len) else {
                             continue;
                         };
