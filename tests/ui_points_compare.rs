@@ -205,6 +205,20 @@ fn the_r2_of_the_exact_denoisers_is_measured_for_the_shipped_moons_model() {
         let drawn = ddpm_lab::ui::explain_view::plotted(c);
         assert!(drawn.iter().all(|p| p[1] >= -1.0 && p[1].is_finite()));
     }
+    // The section, scrolled into view (it lies below the cloud plot).
+    {
+        use ddpm_lab::egui::{self, Event, MouseWheelUnit, TouchPhase};
+        h.event(Event::PointerMoved(egui::pos2(900.0, 700.0)));
+        h.event(Event::MouseWheel {
+            unit: MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -3000.0),
+            phase: TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run_steps(6);
+        common::screenshot(&mut h, "points_r2");
+    }
     // Another draw of the cloud makes the measurement stale.
     h.state_mut().state.points.data_seed += 1;
     settle(&mut h);

@@ -17,7 +17,7 @@ use crate::model::checkpoint::Checkpoint;
 use crate::model::data::DataDomain;
 use crate::ui::denoiser_view::repaint_of;
 use crate::ui::i18n::{Text, fill};
-use egui_plot::{HLine, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
+use egui_plot::{HLine, Line, MarkerShape, Plot, PlotPoints, Points};
 use std::sync::Arc;
 
 /// r² values are drawn clamped from below at this: far below 0 they only say "unrelated".
@@ -29,6 +29,7 @@ crate::i18n_table! {
         Title => "How much of the network is exact? r² of the exact denoisers against its x̂₀", "신경망의 몇 %가 정확한 답인가? 정확한 디노이저와 신경망 x̂₀의 r²";
         Note => "For each t, a held-out batch is noised to xₜ and denoised by the network and by two exact denoisers of the training data: the ideal one (the exact best answer for that finite set: it memorises) and the Gaussian one (only the data's mean and covariance{0}). r² = 1 − Σ‖x̂₀(exact) − x̂₀(network)‖² / Σ‖x̂₀(network) − its mean‖²: 1 means the exact denoiser says all the network says. Near t = 0 and near T every denoiser agrees; in between, a network near the ideal curve has memorised, one near the Gaussian curve has learnt little beyond the covariance.", "각 t에서 따로 떼어 둔 묶음에 노이즈를 넣어 xₜ를 만들고, 신경망과 학습 데이터의 정확한 디노이저 두 개로 복원합니다: 이상적 디노이저(그 유한 집합에 대한 정확한 최선의 답: 외워 버림)와 가우시안 디노이저(데이터의 평균과 공분산만 앎{0}). r² = 1 − Σ‖x̂₀(정확) − x̂₀(신경망)‖² / Σ‖x̂₀(신경망) − 평균‖²: 1이면 정확한 디노이저가 신경망이 말하는 것을 모두 말합니다. t ≈ 0과 t ≈ T에서는 모두 같고, 그 사이에서 이상적 곡선에 가까운 신경망은 외운 것이고, 가우시안 곡선에 가까운 신경망은 공분산 이상을 거의 배우지 못한 것입니다.";
         PerPixel => "; for images per pixel, a diagonal covariance", "; 이미지는 픽셀마다, 대각 공분산";
+        ImagesNote => "For pictures the ideal curve starts low: a held-out picture lies far from every training picture in hundreds of dimensions, so even at t = 1 the ideal denoiser answers with the nearest training picture while the network answers with (nearly) xₜ. That gap is the network generalising.", "그림에서는 이상적 곡선이 낮게 시작합니다: 수백 차원에서 따로 둔 그림은 모든 학습 그림과 멀리 떨어져 있어, t = 1에서도 이상적 디노이저는 가장 가까운 학습 그림을 답하고 신경망은 (거의) xₜ를 답합니다. 그 차이가 신경망의 일반화입니다.";
         Measure => "Measure r²", "r² 재기";
         Cancel => "Cancel", "취소";
         NeedModel => "Pick or train a model first.", "먼저 모델을 고르거나 학습하세요.";
@@ -178,6 +179,9 @@ impl ExplainView {
             ""
         };
         ui.label(fill(ExplainText::Note.tr(lang), &[&per_pixel]));
+        if images {
+            ui.label(ExplainText::ImagesNote.tr(lang));
+        }
         ui.horizontal(|ui| {
             let can = current.is_some() && !self.is_running();
             if ui
@@ -218,14 +222,22 @@ impl ExplainView {
             ],
         ));
         ui.label(ExplainText::Axes.tr(lang));
+        // The key above the plot, not in it: both curves run along r² = 1 where a legend
+        // would sit.
+        ui.horizontal_wrapped(|ui| {
+            for c in &result.curves {
+                ui.colored_label(color(c.fit), format!("● {}", fit_name(c.fit, lang)));
+            }
+        });
         Plot::new(("explain-r2", images))
             .height(220.0)
             .width(ui.available_width().min(520.0))
             .allow_scroll(false)
             .include_y(R2_FLOOR)
             .include_y(1.05)
-            .legend(Legend::default())
             .show(ui, |pui| {
+                // Under the curves: a curve that explains everything runs along it.
+                pui.hline(HLine::new("r² = 1", 1.0).color(Color32::from_gray(110)));
                 for c in &result.curves {
                     let pts = plotted(c);
                     let name = fit_name(c.fit, lang);
@@ -237,7 +249,6 @@ impl ExplainView {
                             .color(color(c.fit)),
                     );
                 }
-                pui.hline(HLine::new("r² = 1", 1.0).color(Color32::from_gray(140)));
             });
     }
 }

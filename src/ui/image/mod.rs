@@ -20,6 +20,7 @@
 //! `export.rs` the exports, `view.rs` the drawing, `text.rs` the words.
 
 mod choice;
+mod explain;
 mod export;
 mod histogram;
 mod models;
@@ -291,6 +292,9 @@ pub struct ImagePanel {
     chain_job: KeyedJob<ForwardKey, ForwardChain>,
     #[serde(skip)]
     model_job: KeyedJob<ModelKey, Checkpoint>,
+    /// r² of the exact denoisers of the model's training data against it.
+    #[serde(skip)]
+    pub explain: crate::ui::explain_view::ExplainView,
     #[serde(skip)]
     pred_job: KeyedJob<(ModelKey, ForwardKey, usize), StepPrediction>,
     #[serde(skip)]
@@ -342,6 +346,7 @@ impl Default for ImagePanel {
             forward_xt: None,
             chain_job: KeyedJob::new("image-forward-chain"),
             model_job: KeyedJob::new("image-model"),
+            explain: Default::default(),
             pred_job: KeyedJob::new("image-predict"),
             run: None,
             model_schedule: None,
@@ -501,6 +506,7 @@ impl ImagePanel {
             || self.pred_job.is_running()
             || self.export_job.is_some()
             || self.run.as_ref().is_some_and(RunState::is_running)
+            || self.explain.is_running()
     }
 
     /// Blocks until the jobs in flight end (tests and benches only; dialogs excluded).
@@ -512,6 +518,7 @@ impl ImagePanel {
         self.chain_job.wait();
         self.model_job.wait();
         self.pred_job.wait();
+        self.explain.finish_blocking();
         if let Some(job) = self.export_job.take() {
             let outcome = job.wait();
             self.accept_export(outcome);

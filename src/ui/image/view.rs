@@ -79,6 +79,8 @@ impl ImagePanel {
                         self.strip_ui(right, lab, thumb);
                     }
                 });
+                ui.separator();
+                self.explain_ui(ui, lab);
             });
     }
 
