@@ -32,7 +32,12 @@ fn the_r2_of_the_exact_denoisers_is_measured_for_the_glyph_model() {
     let mut h = app_harness(state);
     settle(&mut h);
     let lab = h.state().lab.clone();
-    let key = h.state().state.image.explain_key(&lab).expect("a glyph model is loaded");
+    let key = h
+        .state()
+        .state
+        .image
+        .explain_key(&lab)
+        .expect("a glyph model is loaded");
     let button = h.get_by_label(ExplainText::Measure.en());
     assert!(!button.accesskit_node().is_disabled());
     // The section lies below the fold of the panel's scroll area, where a simulated click
@@ -45,7 +50,11 @@ fn the_r2_of_the_exact_denoisers_is_measured_for_the_glyph_model() {
     );
     settle(&mut h);
     let image = &h.state().state.image;
-    assert!(image.explain.error().is_none(), "{:?}", image.explain.error());
+    assert!(
+        image.explain.error().is_none(),
+        "{:?}",
+        image.explain.error()
+    );
     let result = image.explain.result().expect("measured");
     assert_eq!(result.key, key);
     assert_eq!(result.train_items, 1000);
@@ -69,10 +78,132 @@ fn the_r2_of_the_exact_denoisers_is_measured_for_the_glyph_model() {
     // As the noise grows, the per-pixel Gaussian explains less and less of the network.
     assert!(r2(AnalyticFit::Gaussian, 100) < r2(AnalyticFit::Gaussian, 10));
     assert!(r2(AnalyticFit::Gaussian, 500) < r2(AnalyticFit::Gaussian, 100));
-    assert!(h.query_by_label_contains("the ideal curve starts low").is_some());
+    assert!(
+        h.query_by_label_contains("the ideal curve starts low")
+            .is_some()
+    );
     common::check_frame(&h, "after the r² measurement");
     // The whole panel, tall enough to show the section under the pictures.
     h.set_size(ddpm_lab::egui::vec2(1280.0, 1500.0));
     h.run_steps(4);
     common::screenshot(&mut h, "image_r2");
+}
+
+/// The ideal denoiser of the glyph model's training data, picked in the panel, denoises a
+/// glyph from t = 600 into one of the training glyphs (distance ≈ 0), where the network
+/// makes a glyph of its own; the Gaussian one runs too; at another working size the
+/// exact denoisers say they cannot run.
+#[test]
+fn the_ideal_denoiser_of_the_training_glyphs_gives_one_of_them_back() {
+    use ddpm_lab::model::analytic::AnalyticFit;
+    use ddpm_lab::ui::image::{ImgText, SamplerKind};
+    let mut state = PersistedState {
+        panel: PanelId::Image,
+        ..PersistedState::default()
+    };
+    state.image.scrubber.t = 600;
+    state.image.reverse.sampler = SamplerKind::Ddim;
+    state.image.reverse.ddim_steps = 50;
+    let mut h = app_harness(state);
+    settle(&mut h);
+    let lab = h.state().lab.clone();
+    // The network first: its result is no training glyph (nothing to compare yet).
+    assert!(
+        h.state_mut()
+            .state
+            .image
+            .start_reverse(&lab, ddpm_lab::app::jobs::no_repaint())
+    );
+    settle(&mut h);
+    let network_result = h
+        .state()
+        .state
+        .image
+        .trajectory()
+        .unwrap()
+        .result()
+        .unwrap()
+        .to_vec();
+
+    // The ideal denoiser, picked in the menu.
+    h.state_mut().state.image.mode = ddpm_lab::ui::image::ViewMode::Forward;
+    h.get_by_label(ImgText::Denoiser.en()).click();
+    h.run_steps(2);
+    h.get_by_label(ImgText::DenoiserIdeal.en()).click();
+    settle(&mut h);
+    assert_eq!(h.state().state.image.denoiser, Some(AnalyticFit::Ideal));
+    let model = h.state().state.image.run_model(&lab).expect("fitted");
+    assert!(model.network().is_none());
+    assert!(
+        h.query_by_label_contains("can only answer with training pictures")
+            .is_some()
+    );
+    assert!(
+        h.state_mut()
+            .state
+            .image
+            .start_reverse(&lab, ddpm_lab::app::jobs::no_repaint())
+    );
+    settle(&mut h);
+    let image = &h.state().state.image;
+    let near = image
+        .nearest_training()
+        .expect("nearest training glyph")
+        .clone();
+    let result = image.trajectory().unwrap().result().unwrap().to_vec();
+    // The result is that training glyph, up to float rounding.
+    assert!(near.rms < 1e-3, "RMS {} per pixel", near.rms);
+    for (a, b) in result.iter().zip(&near.item) {
+        assert!((a - b).abs() < 1e-2);
+    }
+    // The network's result was not: it lies far from that glyph.
+    let apart = (network_result
+        .iter()
+        .zip(&near.item)
+        .map(|(a, b)| ((a - b) as f64).powi(2))
+        .sum::<f64>()
+        / result.len() as f64)
+        .sqrt();
+    assert!(
+        apart > 0.05,
+        "network result {apart} RMS from the nearest glyph"
+    );
+    assert!(
+        h.query_by_label_contains("Nearest training picture")
+            .is_some()
+    );
+    common::check_frame(&h, "after the ideal run");
+    let last = h.state().state.image.trajectory().unwrap().positions() - 1;
+    h.state_mut().state.image.reverse_scrubber.t = last;
+    h.run_steps(3);
+    common::screenshot(&mut h, "image_ideal_denoiser");
+
+    // The Gaussian one (per pixel) runs as well.
+    h.state_mut().state.image.denoiser = Some(AnalyticFit::Gaussian);
+    h.state_mut().state.image.mode = ddpm_lab::ui::image::ViewMode::Forward;
+    settle(&mut h);
+    assert!(h.state().state.image.run_model(&lab).is_some());
+    assert!(
+        h.state_mut()
+            .state
+            .image
+            .start_reverse(&lab, ddpm_lab::app::jobs::no_repaint())
+    );
+    settle(&mut h);
+    assert!(h.state().state.image.trajectory().unwrap().finished);
+
+    // At 64 × 64 the exact denoisers (which know 32 × 32 glyphs) refuse, and say why.
+    h.state_mut().state.image.work_size = Some(64);
+    settle(&mut h);
+    assert!(h.state().state.image.run_model(&lab).is_none());
+    assert!(
+        h.query_by_label_contains("at the model's own size")
+            .is_some()
+    );
+    h.state_mut().state.image.denoiser = None;
+    settle(&mut h);
+    assert!(
+        h.state().state.image.run_model(&lab).is_some(),
+        "the network runs at 64²"
+    );
 }

@@ -20,6 +20,7 @@
 //! `export.rs` the exports, `view.rs` the drawing, `text.rs` the words.
 
 mod choice;
+mod exact;
 mod explain;
 mod export;
 mod histogram;
@@ -31,6 +32,7 @@ mod text;
 mod view;
 
 use crate::ui::widgets::{PathFallback, PathLabels};
+pub use exact::NearestTraining;
 pub use export::ExportKind;
 pub use histogram::{HistReference, HistogramView};
 pub use models::{
@@ -254,6 +256,9 @@ pub struct ImagePanel {
     pub choice: ImageChoice,
     /// `None`: the default shipped image model.
     pub model: Option<ModelSource>,
+    /// An exact denoiser of the model's training data in place of the network (`None`:
+    /// the network).
+    pub denoiser: Option<crate::model::analytic::AnalyticFit>,
     pub mode: ViewMode,
     pub forward_kind: ForwardKind,
     pub noise_seed: u64,
@@ -296,7 +301,24 @@ pub struct ImagePanel {
     #[serde(skip)]
     pub explain: crate::ui::explain_view::ExplainView,
     #[serde(skip)]
-    pred_job: KeyedJob<(ModelKey, ForwardKey, usize), StepPrediction>,
+    exact_job: KeyedJob<exact::ExactKey, exact::ExactModel>,
+    #[serde(skip)]
+    nearest: Option<exact::NearestTraining>,
+    #[serde(skip)]
+    nearest_texture: TexSlot,
+    /// Counts the runs started (what `nearest` is keyed on).
+    #[serde(skip)]
+    run_generation: u64,
+    #[serde(skip)]
+    pred_job: KeyedJob<
+        (
+            ModelKey,
+            Option<crate::model::analytic::AnalyticFit>,
+            ForwardKey,
+            usize,
+        ),
+        StepPrediction,
+    >,
     #[serde(skip)]
     model_schedule: Option<(ModelKey, Arc<Schedule>)>,
     #[serde(skip)]
@@ -327,6 +349,7 @@ impl Default for ImagePanel {
         Self {
             choice: ImageChoice::default(),
             model: None,
+            denoiser: None,
             mode: ViewMode::Forward,
             forward_kind: ForwardKind::ClosedForm,
             noise_seed: 42,
@@ -347,6 +370,10 @@ impl Default for ImagePanel {
             chain_job: KeyedJob::new("image-forward-chain"),
             model_job: KeyedJob::new("image-model"),
             explain: Default::default(),
+            exact_job: KeyedJob::new("image-exact"),
+            nearest: None,
+            nearest_texture: TexSlot::default(),
+            run_generation: 0,
             pred_job: KeyedJob::new("image-predict"),
             run: None,
             model_schedule: None,
@@ -507,6 +534,7 @@ impl ImagePanel {
             || self.export_job.is_some()
             || self.run.as_ref().is_some_and(RunState::is_running)
             || self.explain.is_running()
+            || self.exact_job.is_running()
     }
 
     /// Blocks until the jobs in flight end (tests and benches only; dialogs excluded).
@@ -519,6 +547,7 @@ impl ImagePanel {
         self.model_job.wait();
         self.pred_job.wait();
         self.explain.finish_blocking();
+        self.exact_job.wait();
         if let Some(job) = self.export_job.take() {
             let outcome = job.wait();
             self.accept_export(outcome);
@@ -664,6 +693,8 @@ impl ImagePanel {
         }
         // The reverse run's new steps.
         poll_reverse_run(&mut self.run, &mut self.mode, &mut self.reverse_scrubber);
+        self.request_exact(lab, repaint.clone());
+        self.update_nearest(lab);
         self.refresh_shown(lab, repaint);
         // A failed load's message is about the inputs of its time: once they change
         // (another picture, model, size, view or t), it goes.
@@ -700,11 +731,9 @@ impl ImagePanel {
     /// Starts "denoise from here" from what is on screen. Returns false when it cannot
     /// (no model, t = 0, a run going).
     pub fn start_reverse(&mut self, lab: &LabContext, repaint: Repaint) -> bool {
-        let (Some(model), Some(shown), Some(clean)) = (
-            self.loaded_model(lab),
-            self.shown.clone(),
-            self.clean.clone(),
-        ) else {
+        let (Some(model), Some(shown), Some(clean)) =
+            (self.run_model(lab), self.shown.clone(), self.clean.clone())
+        else {
             return false;
         };
         if shown.t == 0 || self.run.as_ref().is_some_and(RunState::is_running) {
@@ -719,11 +748,11 @@ impl ImagePanel {
             return false;
         }
         let size = self.item_shape(lab).1;
-        let big_t = model.schedule.num_steps();
+        let big_t = model.schedule().num_steps();
         let options = self.reverse.options(big_t);
         let label = self.reverse.label(big_t);
         let request = ReverseRequest {
-            model: model.into(),
+            model,
             x_start: shown.x_t.to_vec(),
             start_t: shown.t,
             options,
@@ -731,6 +760,7 @@ impl ImagePanel {
             size: Some(size),
         };
         let total = request.planned_steps();
+        self.run_generation += 1;
         let job = spawn_reverse(request, repaint);
         show_new_run(
             &mut self.run,

@@ -93,7 +93,7 @@ impl ImagePanel {
         x_t: &Arc<Vec<f32>>,
         repaint: Repaint,
     ) -> (Option<Arc<StepPrediction>>, bool) {
-        let (Some(model), Some(model_key)) = (self.loaded_model(lab), self.model_key(lab)) else {
+        let (Some(model), Some(model_key)) = (self.run_model(lab), self.model_key(lab)) else {
             return (None, false);
         };
         if t == 0 {
@@ -103,14 +103,20 @@ impl ImagePanel {
             return (None, false);
         }
         let size = self.item_shape(lab).1;
-        let key = (model_key, self.forward_key(lab), t);
+        let key = (model_key, self.denoiser, self.forward_key(lab), t);
         self.pred_job.poll();
         if !self.pred_job.is_running() {
             let x = x_t.clone();
-            self.pred_job.request(&key, repaint, move |_ctx| {
-                let sized = model.at_size(size)?;
-                Ok(predict_step(&sized, &model.schedule, &x, t, true)?)
-            });
+            self.pred_job
+                .request(&key, repaint, move |_ctx| match &model {
+                    crate::app::denoiser::RunModel::Network(m) => {
+                        let sized = m.at_size(size)?;
+                        Ok(predict_step(&sized, &m.schedule, &x, t, true)?)
+                    }
+                    crate::app::denoiser::RunModel::Analytic(a) => {
+                        Ok(predict_step(a.as_ref(), &a.schedule, &x, t, true)?)
+                    }
+                });
         }
         let latest = self.pred_job.latest().cloned();
         let stale = !self.pred_job.is_current(&key);
@@ -119,7 +125,7 @@ impl ImagePanel {
         let same_inputs = self
             .pred_job
             .latest_key()
-            .is_some_and(|(m, f, _)| (m, f) == (&key.0, &key.1));
+            .is_some_and(|(m, d, f, _)| (m, d, f) == (&key.0, &key.1, &key.2));
         if same_inputs {
             (latest, stale)
         } else {

@@ -125,6 +125,16 @@ crate::i18n_table! {
         Saved => "saved {0}", "{0} 저장함";
         SaveFailed => "could not save: {0}", "저장하지 못함: {0}";
         Waiting => "waiting for the file dialog…", "파일 대화상자를 기다리는 중…";
+        Denoiser => "denoiser", "디노이저";
+        DenoiserNetwork => "the network", "신경망";
+        DenoiserIdeal => "ideal denoiser of its training data (exact)", "학습 데이터의 이상적 디노이저 (정확)";
+        DenoiserGaussian => "Gaussian denoiser of its training data (exact, per pixel)", "학습 데이터의 가우시안 디노이저 (정확, 픽셀마다)";
+        ExactIdealAbout => "The exact minimum-MSE denoiser of the model's {0} training pictures, x̂0 = Σ wᵢ xᵢ: it can only answer with training pictures, so a run ends on one of them (below: which, and how far). A perfect denoiser only memorises; the network makes new pictures because it is not perfect.", "모델의 학습 그림 {0}장의 정확한 최소 MSE 디노이저, x̂0 = Σ wᵢ xᵢ: 학습 그림으로만 답할 수 있으므로 실행은 그중 하나에서 끝납니다 (아래: 어느 것이고 얼마나 먼지). 완벽한 디노이저는 외우기만 합니다. 신경망이 새 그림을 만드는 것은 완벽하지 않기 때문입니다.";
+        ExactGaussianAbout => "The best denoiser if every pixel were an independent Gaussian with the training pictures' per-pixel mean and variance: it knows no shapes, only where pictures tend to be bright.", "모든 픽셀이 학습 그림의 픽셀별 평균과 분산을 가진 독립 가우스라면 최선인 디노이저: 모양은 모르고 그림이 어디서 밝은 편인지만 압니다.";
+        ExactFitting => "fitting the exact denoiser to the training pictures…", "학습 그림에 정확한 디노이저를 맞추는 중…";
+        ExactSize => "The exact denoisers know the training pictures at the model's own size: pick {0} × {0} as the working size.", "정확한 디노이저는 모델 고유 크기의 학습 그림만 압니다: 작업 크기로 {0} × {0}을(를) 고르세요.";
+        ExactNoData => "This model's training data cannot be drawn again here, so it has no exact denoiser.", "이 모델의 학습 데이터를 여기서 다시 만들 수 없어 정확한 디노이저가 없습니다.";
+        NearestTrain => "Nearest training picture: #{0}, distance {1} (RMS {2} per value)", "가장 가까운 학습 그림: #{0}, 거리 {1} (값마다 RMS {2})";
     }
 }
 

@@ -201,6 +201,25 @@ impl ImagePanel {
         ) {
             self.use_model(c);
         }
+        {
+            use crate::model::analytic::AnalyticFit;
+            let dname = |d: &Option<AnalyticFit>| match d {
+                None => ImgText::DenoiserNetwork.tr(lang).to_string(),
+                Some(AnalyticFit::Ideal) => ImgText::DenoiserIdeal.tr(lang).to_string(),
+                Some(AnalyticFit::Gaussian) => ImgText::DenoiserGaussian.tr(lang).to_string(),
+            };
+            let options = [None, Some(AnalyticFit::Ideal), Some(AnalyticFit::Gaussian)];
+            if let Some(d) = model_combo(
+                ui,
+                ImgText::Denoiser.tr(lang),
+                dname(&self.denoiser),
+                &options,
+                Some(&self.denoiser),
+                dname,
+            ) {
+                self.denoiser = d;
+            }
+        }
         if ui
             .add_enabled(
                 self.folder_dialog.is_none(),
@@ -403,7 +422,7 @@ impl ImagePanel {
         let running = self.run.as_ref().is_some_and(RunState::is_running);
         let t = self.shown.as_ref().map_or(0, |s| s.t);
         let can_start =
-            !running && t > 0 && self.loaded_model(lab).is_some() && self.size_error(lab).is_none();
+            !running && t > 0 && self.run_model(lab).is_some() && self.size_error(lab).is_none();
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(
@@ -436,6 +455,62 @@ impl ImagePanel {
                 ],
             )
         });
+        self.exact_ui(ui, lab);
+    }
+
+    /// What the chosen exact denoiser is, why it cannot run, and the nearest training
+    /// picture of the finished run.
+    fn exact_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {
+        use crate::model::analytic::AnalyticFit;
+        let lang = lab.lang();
+        let Some(fit) = self.denoiser else {
+            return;
+        };
+        let warn = ui.visuals().warn_fg_color;
+        if self.loaded_model(lab).is_some() && self.explain_key(lab).is_none() {
+            ui.colored_label(warn, ImgText::ExactNoData.tr(lang));
+            return;
+        }
+        if let Some((_, own)) = self.exact_size_error(lab) {
+            ui.colored_label(warn, fill(ImgText::ExactSize.tr(lang), &[&own]));
+            return;
+        }
+        if self.run_model(lab).is_none() && self.exact_job.is_running() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.weak(ImgText::ExactFitting.tr(lang));
+            });
+        }
+        let (channels, size) = self.model_shape(lab);
+        let item_len = (channels * size * size).max(1);
+        let n = self
+            .exact_job
+            .latest()
+            .map_or(0, |m| m.train.len() / item_len);
+        ui.label(match fit {
+            AnalyticFit::Ideal => fill(ImgText::ExactIdealAbout.tr(lang), &[&n]),
+            AnalyticFit::Gaussian => ImgText::ExactGaussianAbout.tr(lang).to_string(),
+        });
+        if let Some(near) = self.nearest_training().cloned() {
+            ui.label(fill(
+                ImgText::NearestTrain.tr(lang),
+                &[
+                    &near.nearest.index,
+                    &crate::ui::forward_step::num(near.nearest.distance),
+                    &crate::ui::forward_step::num(near.rms),
+                ],
+            ));
+            let id = self.nearest_texture.texture(
+                ui.ctx(),
+                "image-nearest-training",
+                hash_of(near.nearest.index, &[&near.item]),
+                || picture::item_picture(&near.item, channels, size, Shade::Value),
+            );
+            ui.add(
+                egui::Image::from_texture((id, egui::vec2(96.0, 96.0)))
+                    .alt_text(format!("training picture #{}", near.nearest.index)),
+            );
+        }
     }
 
     /// Thumbnails along the reverse run (x_t over x̂0) or the forward process; a click
