@@ -331,3 +331,28 @@ fn lesson_step7_en() {
     let mut h = harness_at(LessonStep::Denoiser);
     screenshot(&mut h, "lesson_step7_en");
 }
+
+/// Step 6 ends with "why small steps" in numbers: the sliced W2 of exact-score samples
+/// falls as the number of steps grows, for every sampler.
+#[test]
+fn the_posterior_step_measures_why_small_steps() {
+    use ddpm_lab::ui::points::PtsText;
+    let mut h = harness_at(LessonStep::Posterior);
+    assert!(shows(&h, PtsText::WhySmallSteps.en()));
+    h.get_by_label(PtsText::Measure.en()).scroll_to_me();
+    h.run();
+    h.get_by_label(PtsText::Measure.en()).click();
+    h.step();
+    h.state_mut().state.lesson.finish_background_work();
+    h.run_steps(4);
+    let lesson = &h.state().state.lesson;
+    assert_eq!(lesson.step_error.error(), None);
+    let result = lesson.step_error.result().expect("measured");
+    assert_eq!(result.curves.len(), 5);
+    for c in &result.curves {
+        let first = c.points.first().expect("a point").1;
+        let last = c.points.last().expect("a point").1;
+        assert!(last < first, "{}: {first} → {last}", c.sampler.label());
+    }
+    assert!(shows(&h, PtsText::StepErrorAxes.en()));
+}

@@ -126,6 +126,9 @@ pub struct LessonPanel {
     pub denoiser: DenoiserDemo,
     #[serde(skip)]
     noising: NoisingView,
+    /// Step 6: "why small steps", measured with the exact score of a mixture.
+    #[serde(skip)]
+    pub step_error: crate::ui::points::StepErrorView,
 }
 
 impl Default for LessonPanel {
@@ -142,6 +145,7 @@ impl Default for LessonPanel {
             image_t,
             denoiser: DenoiserDemo::default(),
             noising: NoisingView::default(),
+            step_error: Default::default(),
         }
     }
 }
@@ -181,6 +185,7 @@ impl LessonPanel {
         self.forward.finish_background_work();
         self.posterior.finish_background_work();
         self.denoiser.finish_background_work();
+        self.step_error.finish_blocking();
     }
 
     pub fn lesson_ui(&mut self, ui: &mut egui::Ui, lab: &mut LabContext) {
@@ -356,6 +361,10 @@ impl LessonPanel {
                         self.posterior.readouts_ui(right, lab);
                     }
                 });
+                // The same argument in numbers: with no model error, the sample error
+                // left is the sampler's own, and it falls as the steps get smaller.
+                ui.separator();
+                self.step_error.ui(ui, lang, &lab.schedule);
             }
             LessonStep::Denoiser => {
                 self.denoiser.request(repaint.clone(), lab.settings.backend);
