@@ -395,3 +395,67 @@ fn exact_denoisers_of_the_cloud_are_models_and_the_ideal_one_memorises() {
         gauss.copy_fraction()
     );
 }
+
+/// On ring8, which is given as a mixture, the exact denoiser of the true distribution is a
+/// model too: its samples fall around all eight means with the data's spread, and are new
+/// points (no more copies of the cloud than chance gives).
+#[test]
+fn the_true_mixture_of_ring8_samples_new_points_like_the_data() {
+    use ddpm_lab::model::data::{DatasetKind, ring8_components};
+    use ddpm_lab::ui::points::{PointSet, PointsModel};
+    let mut state = PersistedState {
+        panel: PanelId::Points,
+        ..PersistedState::default()
+    };
+    state.points.set = PointSet::Toy(DatasetKind::Ring8);
+    state.points.model = Some(PointsModel::TrueMixture);
+    state.points.reverse.sampler = SamplerKind::Ddim;
+    state.points.reverse.ddim_steps = 100;
+    state.points.compare_paths = false;
+    let mut h = app_harness(state);
+    settle(&mut h);
+    let lab = h.state().lab.clone();
+    assert!(h.state().state.points.run_denoiser(&lab).is_some());
+    assert!(
+        h.query_by_label_contains("exact posterior mean of that mixture")
+            .is_some()
+    );
+    h.get_by_label(PtsText::FromNoise.en()).click();
+    settle(&mut h);
+    let panel = &h.state().state.points;
+    let samples = panel.trajectory().unwrap().result().unwrap().to_vec();
+    let means = ring8_components();
+    let mut counts = [0usize; 8];
+    let mut total = 0.0;
+    for p in samples.chunks_exact(2) {
+        let (k, d) = means
+            .iter()
+            .enumerate()
+            .map(|(k, (_, m, _))| {
+                let d = ((p[0] as f64 - m[0]).powi(2) + (p[1] as f64 - m[1]).powi(2)).sqrt();
+                (k, d)
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap();
+        counts[k] += 1;
+        total += d;
+    }
+    // A 2-D Gaussian of σ = 0.05 lies σ·√(π/2) ≈ 0.063 from its mean on average.
+    let mean_distance = total / (samples.len() / 2) as f64;
+    assert!((mean_distance - 0.0627).abs() < 0.015, "{mean_distance}");
+    // 1 000 samples over eight equal components: 125 each, within a few standard errors.
+    assert!(
+        counts.iter().all(|&c| (75..=175).contains(&c)),
+        "{counts:?}"
+    );
+    let near = panel.nearest_summary().expect("summary");
+    assert!(near.copy_fraction() < 0.2, "{}", near.copy_fraction());
+    // Not offered for another set.
+    h.state_mut().state.points.set = PointSet::Toy(DatasetKind::Moons);
+    settle(&mut h);
+    assert!(h.state().state.points.run_denoiser(&lab).is_none());
+    assert!(
+        h.query_by_label_contains("Only ring8 is given as a mixture")
+            .is_some()
+    );
+}

@@ -40,11 +40,30 @@ pub(super) fn toy_point(kind: DatasetKind, rng: &mut DataRng) -> [f32; 2] {
             let k = rng.random_range(0..8) as f32;
             let theta = k * PI / 4.0;
             [
-                0.8 * theta.cos() + 0.05 * normal(rng),
-                0.8 * theta.sin() + 0.05 * normal(rng),
+                RING8_RADIUS * theta.cos() + RING8_STD * normal(rng),
+                RING8_RADIUS * theta.sin() + RING8_STD * normal(rng),
             ]
         }
     }
+}
+
+const RING8_RADIUS: f32 = 0.8;
+const RING8_STD: f32 = 0.05;
+
+/// The ring8 set's own distribution, as (weight, mean, standard deviation) of its eight
+/// isotropic Gaussians: what its exact (population) denoiser is built from.
+pub fn ring8_components() -> Vec<(f64, [f64; 2], f64)> {
+    (0..8)
+        .map(|k| {
+            let theta = k as f64 * std::f64::consts::PI / 4.0;
+            let r = RING8_RADIUS as f64;
+            (
+                1.0 / 8.0,
+                [r * theta.cos(), r * theta.sin()],
+                RING8_STD as f64,
+            )
+        })
+        .collect()
 }
 
 /// Reads `x,y` rows: an optional header, `#` comments and blank lines are skipped; extra

@@ -123,6 +123,10 @@ pub enum PointsModel {
     /// An exact denoiser of the cloud on screen, on the Schedule panel's schedule: the
     /// ideal (empirical) one, or the Gaussian one of the cloud's mean and covariance.
     Exact(AnalyticFit),
+    /// The exact denoiser of the data's own distribution, where the set is given as one
+    /// (ring8: eight Gaussians): the posterior mean of the mixture, in closed form. It
+    /// knows the distribution, not the points, so it makes new points.
+    TrueMixture,
 }
 
 /// The in-app training run's settings.
@@ -210,6 +214,8 @@ enum ModelId {
     Source(ModelKey),
     Trained(u64),
     Exact(ExactKey),
+    /// The ring8 mixture's exact denoiser on the schedule of this revision.
+    TrueMixture(u64),
 }
 
 /// (fit, cloud, schedule revision) of an exact denoiser of the cloud.
@@ -258,6 +264,9 @@ pub struct PointsPanel {
     /// How close the last finished run's samples came to the cloud's points.
     #[serde(skip)]
     nearest: Option<(u64, Arc<nearest::NearestSummary>)>,
+    /// The true mixture's denoiser, built for a schedule revision.
+    #[serde(skip)]
+    true_mixture: Option<(u64, Arc<AnalyticDenoiser>)>,
     /// Counts the runs started (what `nearest` is keyed on).
     #[serde(skip)]
     run_generation: u64,
@@ -364,6 +373,7 @@ impl Default for PointsPanel {
             cloud: None,
             exact: None,
             nearest: None,
+            true_mixture: None,
             run_generation: 0,
             hovered_sample: None,
             eps: None,

@@ -22,7 +22,7 @@ impl PointsPanel {
     pub(super) fn model_key(&self, lab: &LabContext) -> Option<ModelKey> {
         match self.model_choice() {
             PointsModel::Source(s) => Some((s, lab.settings.backend)),
-            PointsModel::Trained | PointsModel::Exact(_) => None,
+            PointsModel::Trained | PointsModel::Exact(_) | PointsModel::TrueMixture => None,
         }
     }
 
@@ -39,10 +39,22 @@ impl PointsPanel {
                     _ => None,
                 }
             }
+            PointsModel::TrueMixture => match &self.true_mixture {
+                Some((rev, d)) if *rev == lab.schedule_revision && self.set_is_a_mixture() => {
+                    Some((ModelId::TrueMixture(*rev), RunModel::Analytic(d.clone())))
+                }
+                _ => None,
+            },
             _ => self
                 .active_model(lab)
                 .map(|(id, m)| (id, RunModel::Network(m))),
         }
+    }
+
+    /// Whether the data set on screen is given as a mixture (so it has a true-mixture
+    /// denoiser).
+    pub fn set_is_a_mixture(&self) -> bool {
+        self.set == PointSet::Toy(DatasetKind::Ring8)
     }
 
     /// The model a run would use now, when ready (a network or an exact denoiser).
@@ -74,7 +86,7 @@ impl PointsPanel {
     /// The model in use and its identity, when ready and a points model.
     pub(super) fn active_model(&self, lab: &LabContext) -> Option<(ModelId, Arc<Checkpoint>)> {
         match self.model_choice() {
-            PointsModel::Exact(_) => None,
+            PointsModel::Exact(_) | PointsModel::TrueMixture => None,
             PointsModel::Trained => self
                 .trained
                 .as_ref()
@@ -97,7 +109,7 @@ impl PointsPanel {
 
     /// The schedule in use: the model's, else the Schedule panel's.
     pub fn schedule(&self, lab: &LabContext) -> Arc<Schedule> {
-        if let PointsModel::Exact(_) = self.model_choice() {
+        if let PointsModel::Exact(_) | PointsModel::TrueMixture = self.model_choice() {
             return lab.schedule.clone();
         }
         match (self.active_model(lab), &self.model_schedule) {
@@ -489,6 +501,24 @@ impl PointsPanel {
                 .map_err(|e| e.to_string());
             self.exact = Some((key, built));
         }
+        // The true mixture's denoiser, once per schedule.
+        if self.model_choice() == PointsModel::TrueMixture
+            && self
+                .true_mixture
+                .as_ref()
+                .is_none_or(|(rev, _)| *rev != lab.schedule_revision)
+            && let Ok(m) = crate::diffusion::analytic::IsotropicMixture2d::new(
+                &crate::model::data::ring8_components(),
+            )
+        {
+            self.true_mixture = Some((
+                lab.schedule_revision,
+                Arc::new(AnalyticDenoiser::new(
+                    AnalyticKind::Mixture2d(m),
+                    lab.schedule.as_ref().clone(),
+                )),
+            ));
+        }
         // Where the finished run's samples landed, against the cloud's points.
         if self
             .nearest
@@ -821,6 +851,10 @@ pub(super) fn model_id_hash(id: &ModelId) -> u64 {
         ModelId::Exact(k) => {
             2u8.hash(&mut h);
             k.hash(&mut h);
+        }
+        ModelId::TrueMixture(rev) => {
+            3u8.hash(&mut h);
+            rev.hash(&mut h);
         }
     }
     h.finish()

@@ -113,6 +113,9 @@ crate::i18n_table! {
         ExactFailed => "no exact denoiser of this cloud: {0}", "이 점 구름의 정확한 디노이저가 없습니다: {0}";
         NearestLine => "Samples against the cloud: nearest data point at median distance {0} (largest {1}), where the cloud's own points lie {6} apart; {2} of {3} samples ({4}) are within {5} × that of a data point, i.e. copy it.", "샘플과 점 구름: 가장 가까운 데이터 점까지 거리의 중앙값 {0} (최대 {1}), 점 구름의 점 사이 간격은 {6}; 샘플 {3}개 중 {2}개 ({4})가 그 {5}배 안에 있어 데이터 점을 베낀 셈입니다.";
         NearestHover => "nearest data point: {0} away", "가장 가까운 데이터 점: 거리 {0}";
+        TrueMixture => "exact denoiser of the true distribution (8 Gaussians)", "참 분포의 정확한 디노이저 (가우스 8개)";
+        TrueMixtureAbout => "ring8 is drawn from eight Gaussians (σ = 0.05 on a circle of radius 0.8): this is the exact posterior mean of that mixture, in closed form. It knows the distribution, not the points on screen, so its samples are new points, spread like the data — what a network that generalises perfectly would do.", "ring8은 가우스 8개(반지름 0.8인 원 위, σ = 0.05)에서 뽑습니다: 이것은 그 혼합분포의 정확한 사후 평균(닫힌 형태)입니다. 화면의 점이 아니라 분포를 알기에 샘플은 데이터처럼 퍼진 새 점입니다 — 완벽하게 일반화하는 신경망이 할 일입니다.";
+        TrueMixtureOnlyRing => "Only ring8 is given as a mixture; pick ring8 as the data.", "혼합분포로 주어진 것은 ring8뿐입니다. 데이터로 ring8을 고르세요.";
         PlotNearest => "to the nearest data point", "가장 가까운 데이터 점까지";
     }
 }

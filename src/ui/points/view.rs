@@ -159,6 +159,7 @@ impl PointsPanel {
             PointsModel::Exact(AnalyticFit::Gaussian) => {
                 PtsText::ExactGaussian.tr(lang).to_string()
             }
+            PointsModel::TrueMixture => PtsText::TrueMixture.tr(lang).to_string(),
         };
         let mut choices: Vec<PointsModel> = shipped::for_images(false)
             .iter()
@@ -169,6 +170,9 @@ impl PointsPanel {
             choices.push(m.clone());
         }
         choices.extend(AnalyticFit::ALL.map(PointsModel::Exact));
+        if self.set_is_a_mixture() {
+            choices.push(PointsModel::TrueMixture);
+        }
         ui.horizontal_wrapped(|ui| {
             if let Some(c) = model_combo(
                 ui,
@@ -217,6 +221,17 @@ impl PointsPanel {
                 ui.label(about);
                 if let Some(e) = self.exact_error() {
                     ui.colored_label(warn, fill(PtsText::ExactFailed.tr(lang), &[&e]));
+                }
+                ui.weak(fill(
+                    PtsText::ExactSchedule.tr(lang),
+                    &[&schedule_summary(lab.schedule.spec())],
+                ));
+            }
+            PointsModel::TrueMixture => {
+                if self.set_is_a_mixture() {
+                    ui.label(PtsText::TrueMixtureAbout.tr(lang));
+                } else {
+                    ui.colored_label(warn, PtsText::TrueMixtureOnlyRing.tr(lang));
                 }
                 ui.weak(fill(
                     PtsText::ExactSchedule.tr(lang),
