@@ -128,6 +128,18 @@ impl ExplainView {
         self.job = Some((key, job));
     }
 
+    /// Starts a measurement of `input` when there is one; false when there is not (no
+    /// model yet).
+    pub fn start_if(&mut self, input: Option<ExplainInput>, repaint: jobs::Repaint) -> bool {
+        match input {
+            Some(input) => {
+                self.start(input, repaint);
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn cancel(&mut self) {
         if let Some((_, job)) = self.job.take() {
             job.cancel();

@@ -71,13 +71,8 @@ impl ImagePanel {
 
     /// Starts the measurement (what the section's button does).
     pub fn start_explain(&mut self, lab: &LabContext, repaint: Repaint) -> bool {
-        match self.explain_input(lab) {
-            Some(input) => {
-                self.explain.start(input, repaint);
-                true
-            }
-            None => false,
-        }
+        let input = self.explain_input(lab);
+        self.explain.start_if(input, repaint)
     }
 
     pub fn explain_ui(&mut self, ui: &mut egui::Ui, lab: &LabContext) {

@@ -49,6 +49,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 mod companion;
+mod exact;
 mod explain;
 mod nearest;
 mod paths;
