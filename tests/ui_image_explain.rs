@@ -176,7 +176,11 @@ fn the_ideal_denoiser_of_the_training_glyphs_gives_one_of_them_back() {
     let last = h.state().state.image.trajectory().unwrap().positions() - 1;
     h.state_mut().state.image.reverse_scrubber.t = last;
     h.run_steps(3);
-    common::screenshot(&mut h, "image_ideal_denoiser");
+    // The ideal denoiser is a softmax over 1 000 training glyphs: the last bits of its
+    // distances (GEMM blocking follows the CPU's cache sizes) move the edges of the x̂₀
+    // thumbnails by a grey level or two from one CPU to another (~450 pixels, seen between
+    // an AMD and an Intel machine), so this picture allows more.
+    common::screenshot_allowing(&mut h, "image_ideal_denoiser", 1500);
 
     // The Gaussian one (per pixel) runs as well.
     h.state_mut().state.image.denoiser = Some(AnalyticFit::Gaussian);

@@ -262,11 +262,12 @@ fn monkey(events: usize, seed: u64) {
             h.run_steps(2);
             check(&h, &history);
         }
-        if i % 5000 == 4999 {
+        if i % 2500 == 2499 {
             eprintln!(
-                "monkey: {} events, {:.0} s",
+                "monkey: {} events, {:.0} s, resident {}",
                 i + 1,
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                resident_mb().map_or("?".to_string(), |mb| format!("{mb:.0} MB"))
             );
         }
         if history.len() > 64 {
@@ -285,6 +286,14 @@ fn monkey(events: usize, seed: u64) {
         "monkey: {events} events, seed {seed}, {:.1} s",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// The process's resident memory (Linux), printed with the long run's progress so that
+/// growth shows as it happens.
+fn resident_mb() -> Option<f64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: f64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096.0 / 1e6)
 }
 
 fn env_or(name: &str, default: u64) -> u64 {
