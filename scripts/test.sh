@@ -35,3 +35,8 @@ export DDPM_LAB_REQUIRE_KOREAN_FONT=1
 # Tests run optimised: burn in a debug build is ~160x slower.
 cargo fmt --all -- --check
 cargo test --release --all-targets "$@"
+# The web page: built for wasm32, opened in headless Chromium (scripts/web_test.sh).
+# DDPM_LAB_SKIP_WEB=1 skips it (the desktop tests alone).
+if [ "${DDPM_LAB_SKIP_WEB:-0}" != 1 ]; then
+  ./scripts/web_test.sh
+fi

@@ -92,6 +92,18 @@ pub fn read_limited(path: &Path, what: &'static str, max_bytes: u64) -> Result<V
         path: path.to_path_buf(),
         source,
     };
+    #[cfg(target_arch = "wasm32")]
+    if let Some(bytes) = crate::browser::read(path) {
+        if bytes.len() as u64 > max_bytes {
+            return Err(ReadError::TooLarge {
+                what,
+                path: path.to_path_buf(),
+                size: bytes.len() as u64,
+                limit_mb: max_bytes / (1024 * 1024),
+            });
+        }
+        return Ok(bytes.as_ref().clone());
+    }
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
         return Err(ReadError::IsDir {

@@ -4,6 +4,9 @@
 //! math; `app` holds non-drawing state and background jobs; `ui` draws.
 
 pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod diffusion;
 pub mod fsutil;

@@ -1,5 +1,12 @@
 //! The `ddpm-lab` binary: parse the command line, then run a subcommand or open the app.
+//! Built for the web (`scripts/web.sh`), it starts the app in the page's canvas instead.
 
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    ddpm_lab::ui::web::start();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     ddpm_lab::ui::mark_process_start();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();

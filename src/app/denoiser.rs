@@ -7,7 +7,7 @@
 //! No drawing here, and no diffusion formula either: noising, steps and conversions come
 //! from [`crate::diffusion`]; the network runs through [`crate::model`].
 
-use super::jobs::{JobContext, JobHandle, Repaint, spawn};
+use super::jobs::{JobContext, JobHandle, Repaint, Step};
 use super::keyed_job::ProgressThrottle;
 use crate::diffusion::forward::{add_noise, forward_step_in_place};
 use crate::diffusion::reverse::{StepOptions, StepOutput, ddpm_step};
@@ -16,7 +16,7 @@ use crate::model::analytic::AnalyticDenoiser;
 use crate::model::checkpoint::Checkpoint;
 use crate::model::data::{fill_normal, rng_for};
 use crate::model::inference::{
-    Denoise, Flow, Frame, InferenceError, ReverseOptions, initial_noise, run_reverse,
+    Denoise, Flow, Frame, InferenceError, ReverseOptions, ReverseRun, initial_noise,
 };
 use crate::model::{BackendKind, shipped};
 use serde::{Deserialize, Serialize};
@@ -275,62 +275,110 @@ pub type ReverseJob = JobHandle<StepFrame, ReverseSummary>;
 
 /// Starts a reverse run on a background job: every step is sent back as a [`StepFrame`]
 /// and progress is reported at most every 100 ms. Cancelling stops it after the current
-/// step; the frames already sent stay valid.
+/// step; the frames already sent stay valid. The run goes step by step
+/// ([`jobs::spawn_steps`](super::jobs::spawn_steps)), so in a web page it shares the
+/// page's thread without freezing it.
 pub fn spawn_reverse(request: ReverseRequest, repaint: Repaint) -> ReverseJob {
-    spawn(
+    /// The run between steps.
+    struct Running {
+        model: RunModel,
+        /// A network run at another size than its own (checked at the start).
+        size: Option<usize>,
+        run: ReverseRun,
+        keep: bool,
+        throttle: ProgressThrottle,
+        started: web_time::Instant,
+    }
+    super::jobs::spawn_steps(
         "reverse-run",
         repaint,
-        move |ctx: &JobContext<StepFrame>| {
-            let started = std::time::Instant::now();
-            let cancel = ctx.cancel_flag();
-            let mut throttle = ProgressThrottle::default();
-            let keep = request.keep_predictions;
+        move |_ctx: &JobContext<StepFrame>| {
+            let started = web_time::Instant::now();
             let model = request.model;
             // Only a network runs at another size; an analytic denoiser's items are its
             // data's (a wrong length is the run's error).
-            let sized = match (&model, request.size) {
-                (RunModel::Network(m), Some(n)) => Some(m.at_size(n)?),
+            let size = match (&model, request.size) {
+                (RunModel::Network(m), Some(n)) => {
+                    m.at_size(n)?;
+                    Some(n)
+                }
                 _ => None,
             };
-            let denoiser: &dyn Denoise = match &sized {
-                Some(s) => s,
-                None => model.denoiser(),
-            };
-            let result = run_reverse(
-                denoiser,
-                model.schedule(),
-                request.x_start,
-                request.start_t,
-                &request.options,
-                Some(&cancel),
-                |frame| {
-                    let mut owned = StepFrame::from(frame);
-                    if !keep {
-                        owned.pred_eps = Vec::new();
-                        owned.pred_x0 = Vec::new();
-                        owned.mean = Vec::new();
-                    }
-                    ctx.emit(owned);
-                    if throttle.due() || frame.index + 1 == frame.total {
-                        ctx.set_progress(
-                            frame.index as u64 + 1,
-                            frame.total as u64,
-                            format!("t = {}", frame.prev),
-                        );
-                    }
-                    Flow::Continue
-                },
-            )?;
-            if result.stopped {
+            let run = with_denoiser(&model, size, |denoiser| {
+                ReverseRun::new(
+                    denoiser,
+                    model.schedule(),
+                    request.x_start,
+                    request.start_t,
+                    &request.options,
+                )
+            })??;
+            Ok(Running {
+                model,
+                size,
+                run,
+                keep: request.keep_predictions,
+                throttle: ProgressThrottle::default(),
+                started,
+            })
+        },
+        |state: &mut Running, ctx: &JobContext<StepFrame>| {
+            if ctx.is_cancelled() {
                 return Err(super::jobs::Cancelled.into());
             }
-            Ok(ReverseSummary {
-                steps: result.steps_done,
-                t_reached: result.t_reached,
-                seconds: started.elapsed().as_secs_f64(),
+            if !state.run.is_done() {
+                let Running {
+                    model,
+                    size,
+                    run,
+                    keep,
+                    throttle,
+                    ..
+                } = state;
+                with_denoiser(model, *size, |denoiser| {
+                    run.step(denoiser, model.schedule(), &mut |frame| {
+                        let mut owned = StepFrame::from(frame);
+                        if !*keep {
+                            owned.pred_eps = Vec::new();
+                            owned.pred_x0 = Vec::new();
+                            owned.mean = Vec::new();
+                        }
+                        ctx.emit(owned);
+                        if throttle.due() || frame.index + 1 == frame.total {
+                            ctx.set_progress(
+                                frame.index as u64 + 1,
+                                frame.total as u64,
+                                format!("t = {}", frame.prev),
+                            );
+                        }
+                        Flow::Continue
+                    })
+                })??;
+            }
+            Ok(if state.run.is_done() {
+                Step::Done(ReverseSummary {
+                    steps: state.run.steps_done(),
+                    t_reached: state.run.t_reached(),
+                    seconds: state.started.elapsed().as_secs_f64(),
+                })
+            } else {
+                Step::More
             })
         },
     )
+}
+
+/// Calls `f` with the denoiser a run steps with: the model itself, or a network at
+/// another size.
+fn with_denoiser<R>(
+    model: &RunModel,
+    size: Option<usize>,
+    f: impl FnOnce(&dyn Denoise) -> R,
+) -> anyhow::Result<R> {
+    Ok(match (model, size) {
+        (RunModel::Network(m), Some(n)) => f(&m.at_size(n)?),
+        _ => f(model.denoiser()),
+    })
 }
 
 /// The steps of one reverse run as they arrive: scrubbing is a lookup.
@@ -445,7 +493,7 @@ impl Trajectory {
 mod tests {
     use super::*;
     use crate::diffusion::ScheduleSpec;
-    use crate::model::inference::{OracleDenoiser, Sampler};
+    use crate::model::inference::{OracleDenoiser, Sampler, run_reverse};
 
     #[test]
     fn chain_matches_the_closed_form_in_distribution() {
@@ -508,5 +556,80 @@ mod tests {
         let strip = traj.strip_positions(5);
         assert_eq!(strip.first(), Some(&0));
         assert_eq!(strip.last(), Some(&(traj.positions() - 1)));
+    }
+
+    /// The job takes a run one step at a time (so a web page can draw between steps); its
+    /// frames are the plain loop's, bit for bit, for a stochastic sampler and for a
+    /// multistep ODE solver that remembers earlier steps.
+    #[test]
+    fn the_stepped_job_gives_the_frames_of_the_plain_run() {
+        use crate::diffusion::samplers::OdeSampler;
+        let model = Arc::new(
+            shipped::find("moons")
+                .unwrap()
+                .load(&burn::prelude::Device::flex())
+                .unwrap(),
+        );
+        let x_start = initial_noise(40, 2, 3);
+        // The ideal denoiser of a small cloud: a softmax over its points, the model that
+        // magnifies any difference most.
+        let cloud = initial_noise(64, 2, 11);
+        let ideal = Arc::new(crate::model::analytic::AnalyticDenoiser::new(
+            crate::model::analytic::AnalyticKind::fit(
+                crate::model::analytic::AnalyticFit::Ideal,
+                &cloud,
+                crate::model::data::DataDomain::Points2d,
+            )
+            .unwrap(),
+            model.schedule.clone(),
+        ));
+        let models = [RunModel::Network(model.clone()), RunModel::Analytic(ideal)];
+        for (run_model, sampler) in models.iter().flat_map(|m| {
+            [
+                Sampler::Ddpm {
+                    variance: VarianceType::FixedSmall,
+                },
+                Sampler::ode(OdeSampler::DpmSolverPlusPlus2M),
+            ]
+            .map(|s| (m.clone(), s))
+        }) {
+            let options = ReverseOptions {
+                sampler,
+                steps: Some(20),
+                seed: 9,
+                ..ReverseOptions::default()
+            };
+            let mut plain = Vec::new();
+            let result = run_reverse(
+                run_model.denoiser(),
+                run_model.schedule(),
+                x_start.clone(),
+                1000,
+                &options,
+                None,
+                |f| {
+                    plain.push(StepFrame::from(f));
+                    Flow::Continue
+                },
+            )
+            .unwrap();
+            let request = ReverseRequest {
+                model: run_model.clone(),
+                x_start: x_start.clone(),
+                start_t: 1000,
+                options,
+                keep_predictions: true,
+                size: None,
+            };
+            let (frames, outcome) =
+                spawn_reverse(request, super::super::jobs::no_repaint()).wait_with_events();
+            let super::super::jobs::JobOutcome::Finished(summary) = outcome else {
+                panic!("{outcome:?}");
+            };
+            assert_eq!(summary.steps, result.steps_done, "{sampler:?}");
+            assert_eq!(summary.t_reached, 0);
+            assert_eq!(frames, plain, "{sampler:?}");
+            assert!(!frames.is_empty());
+        }
     }
 }

@@ -3,14 +3,14 @@
 //! saving: the bytes are produced on the job and written with `fsutil::write_atomic`.
 
 use super::jobs::{self, JobHandle, Repaint};
-use std::future::Future;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 
 /// Runs a future to completion on the current thread (a job's thread): the waker unparks
 /// it. Enough for rfd's dialogs, which do their work elsewhere.
-pub fn block_on<F: Future>(future: F) -> F::Output {
+#[cfg(not(target_arch = "wasm32"))]
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
     struct Unpark(std::thread::Thread);
     impl Wake for Unpark {
         fn wake(self: Arc<Self>) {
@@ -39,7 +39,8 @@ pub const NO_DIALOG_WITHIN: std::time::Duration = std::time::Duration::from_mill
 /// always has one. (A bus without a portal is caught afterwards: see
 /// [`NO_DIALOG_WITHIN`].)
 pub fn native_dialogs_available() -> bool {
-    if !cfg!(all(unix, not(target_os = "macos"))) {
+    // A page always has the browser's file picker.
+    if !cfg!(all(unix, not(target_os = "macos"))) || cfg!(target_arch = "wasm32") {
         return true;
     }
     let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
@@ -57,6 +58,7 @@ fn on_path(program: &str) -> bool {
 pub type PathJob = JobHandle<(), Option<PathBuf>>;
 
 /// "Open a file" with one filter (`name`, extensions).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn spawn_pick_file(
     repaint: Repaint,
     filter_name: &'static str,
@@ -73,6 +75,7 @@ pub fn spawn_pick_file(
 }
 
 /// "Choose a folder".
+#[cfg(not(target_arch = "wasm32"))]
 pub fn spawn_pick_folder(repaint: Repaint) -> PathJob {
     jobs::spawn("pick-folder", repaint, move |_ctx| {
         let picked = block_on(rfd::AsyncFileDialog::new().pick_folder());
@@ -82,6 +85,7 @@ pub fn spawn_pick_folder(repaint: Repaint) -> PathJob {
 
 /// Asks where to save (unless `target` is given), then runs `produce` and writes its bytes
 /// there atomically, all on a job. `Ok(None)`: the user cancelled.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn spawn_save<F>(
     repaint: Repaint,
     target: Option<PathBuf>,
@@ -111,6 +115,63 @@ where
         let bytes = produce()?;
         crate::fsutil::write_atomic(&path, &bytes)?;
         Ok(Some(path))
+    })
+}
+
+/// "Open a file" in a page: the browser's file picker; the file's bytes are kept in memory
+/// and the path returned is where [`crate::browser`] holds them.
+#[cfg(target_arch = "wasm32")]
+pub fn spawn_pick_file(
+    repaint: Repaint,
+    filter_name: &'static str,
+    extensions: &'static [&'static str],
+) -> PathJob {
+    jobs::spawn_future("pick-file", repaint, async move {
+        let picked = rfd::AsyncFileDialog::new()
+            .add_filter(filter_name, extensions)
+            .pick_file()
+            .await;
+        Ok(match picked {
+            Some(h) => Some(crate::browser::add_file(&h.file_name(), h.read().await)),
+            None => None,
+        })
+    })
+}
+
+/// A page cannot open a folder (browsers give files, not folders): the job fails with a
+/// message saying so.
+#[cfg(target_arch = "wasm32")]
+pub fn spawn_pick_folder(repaint: Repaint) -> PathJob {
+    jobs::spawn_future("pick-folder", repaint, async {
+        anyhow::bail!(
+            "a web page cannot open or save model folders; the desktop app can \
+             (the shipped models are built in)"
+        )
+    })
+}
+
+/// Saving in a page: the bytes become a download named after `target` (or `file_name`);
+/// the browser decides where it lands.
+#[cfg(target_arch = "wasm32")]
+pub fn spawn_save<F>(
+    repaint: Repaint,
+    target: Option<PathBuf>,
+    file_name: String,
+    _filter: (&'static str, &'static [&'static str]),
+    produce: F,
+) -> PathJob
+where
+    F: FnOnce() -> anyhow::Result<Vec<u8>> + Send + 'static,
+{
+    jobs::spawn("save-file", repaint, move |_ctx| {
+        let name = target
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or(file_name);
+        let bytes = produce()?;
+        crate::browser::download(&name, &bytes).map_err(anyhow::Error::msg)?;
+        Ok(Some(PathBuf::from(name)))
     })
 }
 

@@ -134,13 +134,13 @@ impl<K: PartialEq + Clone, T: Send + 'static> KeyedJob<K, T> {
 
 /// Lets a job report progress (each report wakes the UI) at most every 100 ms.
 pub struct ProgressThrottle {
-    last: std::time::Instant,
+    last: web_time::Instant,
 }
 
 impl Default for ProgressThrottle {
     fn default() -> Self {
         Self {
-            last: std::time::Instant::now(),
+            last: web_time::Instant::now(),
         }
     }
 }
@@ -148,7 +148,7 @@ impl Default for ProgressThrottle {
 impl ProgressThrottle {
     pub fn due(&mut self) -> bool {
         if self.last.elapsed() >= std::time::Duration::from_millis(100) {
-            self.last = std::time::Instant::now();
+            self.last = web_time::Instant::now();
             true
         } else {
             false

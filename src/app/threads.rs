@@ -20,6 +20,11 @@ pub const WORKER_NICE: i32 = 10;
 /// already exists (a second call, or a test harness that used it), nothing changes and this
 /// returns `false`.
 pub fn init_worker_pool() -> bool {
+    // A page has no threads: rayon then runs everything on the calling thread by itself,
+    // as long as no global pool was asked for (a failed build would leave none at all).
+    if cfg!(target_arch = "wasm32") {
+        return false;
+    }
     worker_pool_builder().build_global().is_ok()
 }
 

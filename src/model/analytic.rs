@@ -310,13 +310,94 @@ pub fn explained_curves(
     timesteps: &[usize],
     seed: u64,
 ) -> Result<Vec<ExplainedCurve>, ExplainError> {
-    AnalyticFit::ALL
-        .into_iter()
-        .map(|fit| {
+    let mut run = ExplainRun::new(schedule, train, domain, timesteps)?;
+    while !run.is_done() {
+        run.step(model, schedule, held_out, seed)?;
+    }
+    Ok(run.into_curves())
+}
+
+/// The r² curves measured one point at a time (one denoiser at one t per
+/// [`step`](Self::step)), so a caller can report progress and stop between points;
+/// [`explained_curves`] is its loop. The points are the same as measured all at once: each
+/// t's noise comes from `seed` alone.
+pub struct ExplainRun {
+    exact: Vec<(AnalyticFit, AnalyticDenoiser)>,
+    timesteps: Vec<usize>,
+    curves: Vec<ExplainedCurve>,
+    next: usize,
+}
+
+impl ExplainRun {
+    /// Fits every exact denoiser of `train` ([`AnalyticFit::ALL`]).
+    pub fn new(
+        schedule: &Schedule,
+        train: &[f32],
+        domain: DataDomain,
+        timesteps: &[usize],
+    ) -> Result<Self, ExplainError> {
+        let mut exact = Vec::new();
+        for fit in AnalyticFit::ALL {
             let kind = AnalyticKind::fit(fit, train, domain)?;
-            let analytic = AnalyticDenoiser::new(kind, schedule.clone());
-            let points = explained_fraction(model, &analytic, schedule, held_out, timesteps, seed)?;
-            Ok(ExplainedCurve { fit, points })
+            exact.push((fit, AnalyticDenoiser::new(kind, schedule.clone())));
+        }
+        let curves = exact
+            .iter()
+            .map(|(fit, _)| ExplainedCurve {
+                fit: *fit,
+                points: Vec::with_capacity(timesteps.len()),
+            })
+            .collect();
+        Ok(Self {
+            exact,
+            timesteps: timesteps.to_vec(),
+            curves,
+            next: 0,
         })
-        .collect()
+    }
+
+    /// Points measured so far, and in all.
+    pub fn points_done(&self) -> usize {
+        self.next
+    }
+
+    pub fn total_points(&self) -> usize {
+        self.exact.len() * self.timesteps.len()
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.next >= self.total_points()
+    }
+
+    /// Measures the next point (nothing once done).
+    pub fn step(
+        &mut self,
+        model: &dyn Denoise,
+        schedule: &Schedule,
+        held_out: &[f32],
+        seed: u64,
+    ) -> Result<(), ExplainError> {
+        if self.is_done() {
+            return Ok(());
+        }
+        let (which, k) = (
+            self.next / self.timesteps.len(),
+            self.next % self.timesteps.len(),
+        );
+        let t = self.timesteps[k];
+        let analytic = &self.exact[which].1;
+        let point = explained_fraction(model, analytic, schedule, held_out, &[t], seed)?;
+        self.curves[which].points.extend(point);
+        self.next += 1;
+        Ok(())
+    }
+
+    pub fn into_curves(self) -> Vec<ExplainedCurve> {
+        self.curves
+    }
+
+    /// The curves measured so far, leaving none behind.
+    pub fn take_curves(&mut self) -> Vec<ExplainedCurve> {
+        std::mem::take(&mut self.curves)
+    }
 }

@@ -470,7 +470,8 @@ fn emit_frame(
 /// Runs the reverse process from `x_t` at `start_t` down to 0.
 ///
 /// `on_frame` is called after every step; returning [`Flow::Stop`] (or setting `cancel`)
-/// ends the run after that step. Deterministic for a given `options.seed`.
+/// ends the run after that step. Deterministic for a given `options.seed`. This is the
+/// loop over [`ReverseRun::step`].
 pub fn run_reverse(
     model: &dyn Denoise,
     schedule: &Schedule,
@@ -480,101 +481,17 @@ pub fn run_reverse(
     cancel: Option<&AtomicBool>,
     mut on_frame: impl FnMut(&Frame) -> Flow,
 ) -> Result<ReverseResult, InferenceError> {
-    let item_len = model.item_len();
-    if item_len == 0 || x_t.is_empty() || !x_t.len().is_multiple_of(item_len) {
-        return Err(InferenceError::BadLength {
-            got: x_t.len(),
-            item_len,
-        });
-    }
-    let batch = x_t.len() / item_len;
-    let step_options = StepOptions {
-        prediction: model.prediction(),
-        clip_x0: options.clip_x0,
-    };
-    let discrete = match options.sampler {
-        Sampler::Ddpm { variance } => DiscreteStep::Ddpm(variance),
-        Sampler::Ddim { eta } => DiscreteStep::Ddim(eta),
-        Sampler::Ode { solver, sigmas } => {
-            let levels = ode_levels(
-                schedule,
-                start_t,
-                solver,
-                sigmas,
-                options.steps,
-                options.spacing,
-            )?;
-            return run_ode(
-                model,
-                schedule,
-                x_t,
-                &levels,
-                OdeSolver::new(solver, step_options),
-                batch,
-                cancel,
-                on_frame,
-            );
-        }
-    };
-    let plan = reverse_jumps(schedule, start_t, options.steps, options.spacing)?;
-    let mut rng: DataRng = rng_for(options.seed, 0x0005_EED0_F4E7);
-    let mut x = x_t;
-    let mut noise = vec![0.0_f32; x.len()];
-    let mut out = StepOutput::default();
-    let total = plan.len();
-    let mut t_reached = start_t;
-    for (index, &(t, prev)) in plan.iter().enumerate() {
+    let mut run = ReverseRun::new(model, schedule, x_t, start_t, options)?;
+    while !run.is_done() {
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return Ok(ReverseResult {
-                x,
-                t_reached,
-                steps_done: index,
-                stopped: true,
-            });
+            return Ok(run.into_result(true));
         }
-        let model_output = model.predict(&x, t, batch)?;
-        fill_normal(&mut rng, &mut noise);
-        match discrete {
-            DiscreteStep::Ddpm(variance) => ddpm_step(
-                schedule,
-                t,
-                prev,
-                &x,
-                &model_output,
-                &noise,
-                variance,
-                step_options,
-                &mut out,
-            )?,
-            DiscreteStep::Ddim(eta) => ddim_step(
-                schedule,
-                t,
-                prev,
-                &x,
-                &model_output,
-                &noise,
-                eta,
-                step_options,
-                &mut out,
-            )?,
-        }
-        let flow = emit_frame(&mut on_frame, index, total, (t, prev), &mut x, &mut out);
-        t_reached = prev;
-        if flow == Flow::Stop {
-            return Ok(ReverseResult {
-                x,
-                t_reached,
-                steps_done: index + 1,
-                stopped: prev > 0,
-            });
+        if run.step(model, schedule, &mut on_frame)? == Flow::Stop {
+            let stopped = run.t_reached() > 0;
+            return Ok(run.into_result(stopped));
         }
     }
-    Ok(ReverseResult {
-        x,
-        t_reached,
-        steps_done: total,
-        stopped: false,
-    })
+    Ok(run.into_result(false))
 }
 
 /// A sampler that steps on the training timesteps.
@@ -584,66 +501,224 @@ enum DiscreteStep {
     Ddim(f64),
 }
 
-/// The ODE part of [`run_reverse`]: one frame per step between consecutive `levels`.
-#[allow(clippy::too_many_arguments)]
-fn run_ode(
-    model: &dyn Denoise,
-    schedule: &Schedule,
-    x_t: Vec<f32>,
-    levels: &[NoiseLevel],
-    mut solver: OdeSolver,
+/// How a [`ReverseRun`] steps: on the training timesteps, or between noise levels with an
+/// ODE solver (which may remember earlier steps).
+enum RunPlan {
+    Discrete {
+        step: DiscreteStep,
+        jumps: Vec<(usize, usize)>,
+        rng: DataRng,
+        noise: Vec<f32>,
+    },
+    Ode {
+        levels: Vec<NoiseLevel>,
+        solver: OdeSolver,
+    },
+}
+
+/// A reverse run taken one step at a time, so a caller can do other work between steps (a
+/// web page draws its frames between them). It holds the sample and the sampler's state;
+/// the model and schedule are passed to every [`step`](Self::step), the same ones each time.
+pub struct ReverseRun {
+    plan: RunPlan,
+    step_options: StepOptions,
     batch: usize,
-    cancel: Option<&AtomicBool>,
-    mut on_frame: impl FnMut(&Frame) -> Flow,
-) -> Result<ReverseResult, InferenceError> {
-    let big_t = schedule.num_steps();
-    let total = levels.len().saturating_sub(1);
-    let mut x = x_t;
-    let mut out = StepOutput::default();
-    let mut t_reached = levels.first().map_or(0, |&l| frame_step(l, big_t));
-    for (index, pair) in levels.windows(2).enumerate() {
-        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return Ok(ReverseResult {
-                x,
-                t_reached,
-                steps_done: index,
-                stopped: true,
+    x: Vec<f32>,
+    out: StepOutput,
+    index: usize,
+    total: usize,
+    t_reached: usize,
+}
+
+impl ReverseRun {
+    /// Checks the start and plans the steps.
+    pub fn new(
+        model: &dyn Denoise,
+        schedule: &Schedule,
+        x_t: Vec<f32>,
+        start_t: usize,
+        options: &ReverseOptions,
+    ) -> Result<Self, InferenceError> {
+        let item_len = model.item_len();
+        if item_len == 0 || x_t.is_empty() || !x_t.len().is_multiple_of(item_len) {
+            return Err(InferenceError::BadLength {
+                got: x_t.len(),
+                item_len,
             });
         }
-        let (from, to) = (pair[0], pair[1]);
-        solver.step(
-            from,
-            to,
-            &x,
-            |x, level| {
-                let output = model.predict_level(x, level, big_t, batch)?;
-                if output.iter().any(|v| !v.is_finite()) {
-                    return Err(InferenceError::NonFinite {
-                        t: frame_step(level, big_t),
-                    });
+        let batch = x_t.len() / item_len;
+        let step_options = StepOptions {
+            prediction: model.prediction(),
+            clip_x0: options.clip_x0,
+        };
+        let (plan, total, t_reached) = match options.sampler {
+            Sampler::Ode { solver, sigmas } => {
+                let levels = ode_levels(
+                    schedule,
+                    start_t,
+                    solver,
+                    sigmas,
+                    options.steps,
+                    options.spacing,
+                )?;
+                let big_t = schedule.num_steps();
+                let total = levels.len().saturating_sub(1);
+                let t_reached = levels.first().map_or(0, |&l| frame_step(l, big_t));
+                let solver = OdeSolver::new(solver, step_options);
+                (RunPlan::Ode { levels, solver }, total, t_reached)
+            }
+            Sampler::Ddpm { variance } => Self::discrete(
+                schedule,
+                &x_t,
+                start_t,
+                options,
+                DiscreteStep::Ddpm(variance),
+            )?,
+            Sampler::Ddim { eta } => {
+                Self::discrete(schedule, &x_t, start_t, options, DiscreteStep::Ddim(eta))?
+            }
+        };
+        Ok(Self {
+            plan,
+            step_options,
+            batch,
+            x: x_t,
+            out: StepOutput::default(),
+            index: 0,
+            total,
+            t_reached,
+        })
+    }
+
+    /// The plan of a DDPM or DDIM run: its jumps, and the noise each step draws.
+    fn discrete(
+        schedule: &Schedule,
+        x_t: &[f32],
+        start_t: usize,
+        options: &ReverseOptions,
+        step: DiscreteStep,
+    ) -> Result<(RunPlan, usize, usize), InferenceError> {
+        let jumps = reverse_jumps(schedule, start_t, options.steps, options.spacing)?;
+        let total = jumps.len();
+        let plan = RunPlan::Discrete {
+            step,
+            jumps,
+            rng: rng_for(options.seed, 0x0005_EED0_F4E7),
+            noise: vec![0.0_f32; x_t.len()],
+        };
+        Ok((plan, total, start_t))
+    }
+
+    /// True once every planned step is done.
+    pub fn is_done(&self) -> bool {
+        self.index >= self.total
+    }
+
+    /// Steps done so far, and planned in all.
+    pub fn steps_done(&self) -> usize {
+        self.index
+    }
+
+    pub fn total_steps(&self) -> usize {
+        self.total
+    }
+
+    /// The timestep of the current sample.
+    pub fn t_reached(&self) -> usize {
+        self.t_reached
+    }
+
+    /// Takes the next step (nothing once [`is_done`](Self::is_done)) and shows it to
+    /// `on_frame`, whose answer is returned.
+    pub fn step(
+        &mut self,
+        model: &dyn Denoise,
+        schedule: &Schedule,
+        on_frame: &mut impl FnMut(&Frame) -> Flow,
+    ) -> Result<Flow, InferenceError> {
+        if self.is_done() {
+            return Ok(Flow::Stop);
+        }
+        let batch = self.batch;
+        let (t, prev) = match &mut self.plan {
+            RunPlan::Discrete {
+                step,
+                jumps,
+                rng,
+                noise,
+            } => {
+                let (t, prev) = jumps[self.index];
+                let model_output = model.predict(&self.x, t, batch)?;
+                fill_normal(rng, noise);
+                match *step {
+                    DiscreteStep::Ddpm(variance) => ddpm_step(
+                        schedule,
+                        t,
+                        prev,
+                        &self.x,
+                        &model_output,
+                        noise,
+                        variance,
+                        self.step_options,
+                        &mut self.out,
+                    )?,
+                    DiscreteStep::Ddim(eta) => ddim_step(
+                        schedule,
+                        t,
+                        prev,
+                        &self.x,
+                        &model_output,
+                        noise,
+                        eta,
+                        self.step_options,
+                        &mut self.out,
+                    )?,
                 }
-                Ok(output)
-            },
-            &mut out,
-        )?;
-        let (t, prev) = (frame_step(from, big_t), frame_step(to, big_t));
-        let flow = emit_frame(&mut on_frame, index, total, (t, prev), &mut x, &mut out);
-        t_reached = prev;
-        if flow == Flow::Stop {
-            return Ok(ReverseResult {
-                x,
-                t_reached,
-                steps_done: index + 1,
-                stopped: prev > 0,
-            });
+                (t, prev)
+            }
+            RunPlan::Ode { levels, solver } => {
+                let big_t = schedule.num_steps();
+                let (from, to) = (levels[self.index], levels[self.index + 1]);
+                solver.step(
+                    from,
+                    to,
+                    &self.x,
+                    |x, level| {
+                        let output = model.predict_level(x, level, big_t, batch)?;
+                        if output.iter().any(|v| !v.is_finite()) {
+                            return Err(InferenceError::NonFinite {
+                                t: frame_step(level, big_t),
+                            });
+                        }
+                        Ok(output)
+                    },
+                    &mut self.out,
+                )?;
+                (frame_step(from, big_t), frame_step(to, big_t))
+            }
+        };
+        let flow = emit_frame(
+            on_frame,
+            self.index,
+            self.total,
+            (t, prev),
+            &mut self.x,
+            &mut self.out,
+        );
+        self.index += 1;
+        self.t_reached = prev;
+        Ok(flow)
+    }
+
+    /// Where the run ended (`stopped`: it ended before t = 0).
+    pub fn into_result(self, stopped: bool) -> ReverseResult {
+        ReverseResult {
+            x: self.x,
+            t_reached: self.t_reached,
+            steps_done: self.index,
+            stopped,
         }
     }
-    Ok(ReverseResult {
-        x,
-        t_reached,
-        steps_done: total,
-        stopped: false,
-    })
 }
 
 /// The factor on unit noise of the starting x_T of a run from T with `options`: 1 except

@@ -104,37 +104,96 @@ pub fn step_error_curves(
     request: &StepErrorRequest,
     cancel: Option<&AtomicBool>,
 ) -> Result<Vec<StepErrorCurve>, StepErrorError> {
-    let big_t = request.schedule.num_steps();
-    let mut curves = Vec::with_capacity(request.samplers.len());
-    for &sampler in &request.samplers {
-        let mut points = Vec::new();
-        for &steps in &request.steps {
-            if steps == 0 || steps > big_t {
-                continue;
-            }
-            let options = ReverseOptions {
-                sampler,
-                steps: Some(steps),
-                spacing: default_spacing(&sampler),
-                clip_x0: false,
-                seed: request.seed,
-            };
-            let x = match sample_mixture(
-                &request.mixture,
-                &request.schedule,
-                request.n,
-                &options,
-                cancel,
-            ) {
-                Ok(x) => x,
-                // A step count this sampler's schedule cannot take (repeated σ's).
-                Err(StepErrorError::Inference(InferenceError::Sampling(_))) => continue,
-                Err(e) => return Err(e),
-            };
-            let d = sliced_w2(&as_points(&x), &request.mixture, request.directions)?;
-            points.push((steps, d));
-        }
-        curves.push(StepErrorCurve { sampler, points });
+    let mut run = StepErrorRun::new(request.clone());
+    while !run.is_done() {
+        run.step(cancel)?;
     }
-    Ok(curves)
+    Ok(run.into_curves())
+}
+
+/// The step-error curves measured one point (one sampler at one step count) per
+/// [`step`](Self::step), so a caller can report progress and do other work between points;
+/// [`step_error_curves`] is its loop.
+pub struct StepErrorRun {
+    request: StepErrorRequest,
+    curves: Vec<StepErrorCurve>,
+    next: usize,
+}
+
+impl StepErrorRun {
+    pub fn new(request: StepErrorRequest) -> Self {
+        let curves = request
+            .samplers
+            .iter()
+            .map(|&sampler| StepErrorCurve {
+                sampler,
+                points: Vec::new(),
+            })
+            .collect();
+        Self {
+            request,
+            curves,
+            next: 0,
+        }
+    }
+
+    /// Points tried so far, and in all (a step count a sampler cannot take counts too).
+    pub fn points_done(&self) -> usize {
+        self.next
+    }
+
+    pub fn total_points(&self) -> usize {
+        self.request.samplers.len() * self.request.steps.len()
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.next >= self.total_points()
+    }
+
+    /// Measures the next point (nothing once done).
+    pub fn step(&mut self, cancel: Option<&AtomicBool>) -> Result<(), StepErrorError> {
+        if self.is_done() {
+            return Ok(());
+        }
+        let request = &self.request;
+        let per_sampler = request.steps.len();
+        let (which, k) = (self.next / per_sampler, self.next % per_sampler);
+        self.next += 1;
+        let sampler = request.samplers[which];
+        let steps = request.steps[k];
+        if steps == 0 || steps > request.schedule.num_steps() {
+            return Ok(());
+        }
+        let options = ReverseOptions {
+            sampler,
+            steps: Some(steps),
+            spacing: default_spacing(&sampler),
+            clip_x0: false,
+            seed: request.seed,
+        };
+        let x = match sample_mixture(
+            &request.mixture,
+            &request.schedule,
+            request.n,
+            &options,
+            cancel,
+        ) {
+            Ok(x) => x,
+            // A step count this sampler's schedule cannot take (repeated σ's).
+            Err(StepErrorError::Inference(InferenceError::Sampling(_))) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let d = sliced_w2(&as_points(&x), &request.mixture, request.directions)?;
+        self.curves[which].points.push((steps, d));
+        Ok(())
+    }
+
+    pub fn into_curves(self) -> Vec<StepErrorCurve> {
+        self.curves
+    }
+
+    /// The curves measured so far, leaving none behind.
+    pub fn take_curves(&mut self) -> Vec<StepErrorCurve> {
+        std::mem::take(&mut self.curves)
+    }
 }

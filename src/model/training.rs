@@ -23,8 +23,8 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 use thiserror::Error;
+use web_time::Instant;
 
 /// The loop's settings (`config.json`'s `training`).
 #[derive(Config, Debug, PartialEq)]

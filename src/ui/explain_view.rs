@@ -1,6 +1,6 @@
 //! "How much of the network is exact?" — a section of the Points and Image panels: r²(t) of
 //! the ideal and of the Gaussian denoiser of the training data against the network's x̂0,
-//! over a noised held-out batch ([`explained_curves`]), measured on a background job when
+//! over a noised held-out batch ([`crate::model::analytic::explained_curves`]), measured on a background job when
 //! the user asks.
 //!
 //! Near t = 0 every denoiser returns x_t, so both explain almost everything; at large t
@@ -9,10 +9,10 @@
 //! covariance; one close to the ideal curve has memorised its training set.
 
 use crate::app::Lang;
-use crate::app::jobs::{self, JobHandle, JobOutcome};
+use crate::app::jobs::{self, JobContext, JobHandle, JobOutcome, Step};
 use crate::diffusion::Schedule;
 use crate::egui::{self, Color32};
-use crate::model::analytic::{AnalyticFit, ExplainedCurve, explain_timesteps, explained_curves};
+use crate::model::analytic::{AnalyticFit, ExplainRun, ExplainedCurve, explain_timesteps};
 use crate::model::checkpoint::Checkpoint;
 use crate::model::data::DataDomain;
 use crate::ui::denoiser_view::repaint_of;
@@ -106,25 +106,40 @@ impl ExplainView {
         self.cancel();
         self.error = None;
         let key = input.key;
-        let job = jobs::spawn("explain-r2", repaint, move |_ctx| {
-            let timesteps = explain_timesteps(input.schedule.num_steps());
-            let item_len = input.domain.item_len().max(1);
-            let curves = explained_curves(
-                input.model.as_ref(),
-                &input.schedule,
-                &input.train,
-                &input.held_out,
-                input.domain,
-                &timesteps,
-                input.seed,
-            )?;
-            Ok(ExplainResult {
-                key: input.key,
-                curves,
-                train_items: input.train.len() / item_len,
-                held_out_items: input.held_out.len() / item_len,
-            })
-        });
+        // One point per step: progress shows, Cancel stops between points, and in a web
+        // page the measurement shares the page's thread without freezing it.
+        let job = jobs::spawn_steps(
+            "explain-r2",
+            repaint,
+            move |_ctx: &JobContext<()>| {
+                let timesteps = explain_timesteps(input.schedule.num_steps());
+                let run = ExplainRun::new(&input.schedule, &input.train, input.domain, &timesteps)?;
+                Ok((input, run))
+            },
+            |(input, run): &mut (ExplainInput, ExplainRun), ctx: &JobContext<()>| {
+                if ctx.is_cancelled() {
+                    return Err(jobs::Cancelled.into());
+                }
+                run.step(
+                    input.model.as_ref(),
+                    &input.schedule,
+                    &input.held_out,
+                    input.seed,
+                )?;
+                ctx.set_progress(run.points_done() as u64, run.total_points() as u64, "");
+                if !run.is_done() {
+                    return Ok(Step::More);
+                }
+                let item_len = input.domain.item_len().max(1);
+                let curves = run.take_curves();
+                Ok(Step::Done(ExplainResult {
+                    key: input.key,
+                    curves,
+                    train_items: input.train.len() / item_len,
+                    held_out_items: input.held_out.len() / item_len,
+                }))
+            },
+        );
         self.job = Some((key, job));
     }
 

@@ -71,6 +71,7 @@ const FILE_NAMES: &[&str] = &[
 const MAX_DEPTH: usize = 4;
 
 /// Fonts larger than this are not loaded (a full CJK collection is ~20 MB).
+#[cfg(not(target_arch = "wasm32"))]
 const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The system's and the user's font folders on Linux, macOS and Windows.
@@ -154,9 +155,19 @@ pub fn find_cjk_font_in(dirs: &[PathBuf]) -> Option<PathBuf> {
 /// DejaVu Sans (Bitstream Vera licence, see assets/fonts/DejaVuSans-LICENSE.txt).
 static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
+#[cfg(not(target_arch = "wasm32"))]
 fn read_cjk_font() -> Option<Vec<u8>> {
     let path = find_cjk_font()?;
     crate::fsutil::read_limited(&path, "font", MAX_FONT_BYTES).ok()
+}
+
+/// A page has no system fonts: the web build ships its Hangul font, a subset of NanumGothic
+/// (SIL OFL 1.1, see assets/fonts/DdpmLabHangul-LICENSE.txt; made by
+/// scripts/subset_hangul_font.py).
+#[cfg(target_arch = "wasm32")]
+fn read_cjk_font() -> Option<Vec<u8>> {
+    static HANGUL: &[u8] = include_bytes!("../../assets/fonts/DdpmLabHangul.ttf");
+    Some(HANGUL.to_vec())
 }
 
 /// Installs the app's fonts: egui's defaults, then DejaVu Sans for symbols, then a system

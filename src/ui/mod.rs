@@ -10,10 +10,13 @@ pub mod lesson;
 pub mod points;
 pub mod posterior;
 pub mod schedule;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 pub mod widgets;
 
 use crate::app::{LabContext, Lang, Settings, ThemeChoice};
 use crate::egui;
+#[cfg(not(target_arch = "wasm32"))]
 use anyhow::{Result, anyhow};
 use i18n::{Shell, Text};
 use serde::{Deserialize, Serialize};
@@ -45,6 +48,26 @@ impl PanelId {
         PanelId::Points,
         PanelId::Lesson,
     ];
+
+    /// The panel's name in a link (`…/index.html#lesson` opens the web page on the lesson).
+    pub fn slug(self) -> &'static str {
+        match self {
+            PanelId::Schedule => "schedule",
+            PanelId::ForwardStep => "forward-step",
+            PanelId::Posterior => "posterior",
+            PanelId::Image => "image",
+            PanelId::Points => "points",
+            PanelId::Lesson => "lesson",
+        }
+    }
+
+    /// The panel a link names (`#lesson`, `lesson`; any case), if any.
+    pub fn from_slug(text: &str) -> Option<PanelId> {
+        let text = text.trim().trim_start_matches('#');
+        PanelId::ALL
+            .into_iter()
+            .find(|p| p.slug().eq_ignore_ascii_case(text))
+    }
 
     pub fn title(self, lang: Lang) -> &'static str {
         match self {
@@ -88,6 +111,9 @@ pub struct DdpmLabApp {
     first_frame_logged: bool,
     /// The window's context, so work started outside a frame (a dropped file) can wake it.
     repaint: Option<egui::Context>,
+    /// Files dropped on a page, being read (browsers read files asynchronously).
+    #[cfg(target_arch = "wasm32")]
+    dropped_reads: Vec<crate::app::dialogs::PathJob>,
 }
 
 impl DdpmLabApp {
@@ -97,8 +123,11 @@ impl DdpmLabApp {
             .storage
             .and_then(|s| eframe::get_value::<PersistedState>(s, STORAGE_KEY))
             .unwrap_or_default();
+        #[cfg_attr(target_arch = "wasm32", expect(unused_mut))]
         let mut app = Self::new_with_state(cc, state);
         // The model trained in the Points panel is kept beside the app's settings.
+        // (A page has no folder for it: there it lives as long as the tab.)
+        #[cfg(not(target_arch = "wasm32"))]
         app.state
             .points
             .set_store_dir(eframe::storage_dir(APP_ID).map(|d| d.join("trained-points")));
@@ -136,6 +165,7 @@ impl DdpmLabApp {
     }
 
     /// Files dropped on the window go to the panel that understands them.
+    #[cfg(not(target_arch = "wasm32"))]
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
         let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
             i.raw
@@ -145,6 +175,43 @@ impl DdpmLabApp {
                 .collect()
         });
         for path in dropped {
+            self.open_path(&path);
+        }
+    }
+
+    /// In a page a dropped file is read first (asynchronously, into [`crate::browser`]);
+    /// once read it is opened by its path like a file dropped on the desktop window.
+    #[cfg(target_arch = "wasm32")]
+    fn handle_dropped_files(&mut self, ctx: &egui::Context) {
+        use crate::app::jobs::JobOutcome;
+        let dropped: Vec<egui::DroppedFileHandle> =
+            ctx.input(|i| i.raw.dropped_files.iter().cloned().collect());
+        for file in dropped {
+            let read = crate::app::jobs::spawn_future("read-dropped", self.repaint(), async move {
+                let name = file.path().to_string_lossy().into_owned();
+                let bytes = file.bytes_async().await.map_err(anyhow::Error::msg)?;
+                Ok(Some(crate::browser::add_file(&name, bytes)))
+            });
+            self.dropped_reads.push(read);
+        }
+        let mut opened = Vec::new();
+        let mut failed = None;
+        self.dropped_reads.retain_mut(|job| match job.poll() {
+            None => true,
+            Some(JobOutcome::Finished(Some(path))) => {
+                opened.push(path);
+                false
+            }
+            Some(JobOutcome::Failed(msg)) => {
+                failed = Some(format!("a dropped file could not be read: {msg}"));
+                false
+            }
+            Some(_) => false,
+        });
+        if failed.is_some() {
+            self.notice = failed;
+        }
+        for path in opened {
             self.open_path(&path);
         }
     }
@@ -288,6 +355,8 @@ impl DdpmLabApp {
         self.repaint = Some(ctx.clone());
         self.apply_theme(&ctx);
         self.handle_dropped_files(&ctx);
+        #[cfg(target_arch = "wasm32")]
+        web::follow_link(&mut self.state.panel);
         self.lab.settings = self.state.settings.clone();
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         let backend_before = self.lab.settings.backend;
@@ -319,11 +388,11 @@ fn theme_name(t: ThemeChoice, lang: Lang) -> &'static str {
 }
 
 /// When the process started, for the startup-time log line.
-static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+static PROCESS_START: std::sync::OnceLock<web_time::Instant> = std::sync::OnceLock::new();
 
 /// Marks the process start (call first thing in `main`).
 pub fn mark_process_start() {
-    PROCESS_START.get_or_init(std::time::Instant::now);
+    PROCESS_START.get_or_init(web_time::Instant::now);
 }
 
 impl eframe::App for DdpmLabApp {
@@ -343,9 +412,21 @@ impl eframe::App for DdpmLabApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STORAGE_KEY, &self.state);
     }
+
+    /// A page can be closed or reloaded at any moment and browsers do not reliably let it
+    /// save on the way out, so it saves every few seconds (the desktop: eframe's 30 s, and
+    /// on exit).
+    fn auto_save_interval(&self) -> std::time::Duration {
+        if cfg!(target_arch = "wasm32") {
+            std::time::Duration::from_secs(3)
+        } else {
+            std::time::Duration::from_secs(30)
+        }
+    }
 }
 
 /// Opens the window and runs until it is closed.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn run_native() -> Result<()> {
     crate::app::threads::init_worker_pool();
     let options = eframe::NativeOptions {

@@ -122,7 +122,7 @@ impl ChainResult {
         settings: &ChainSettings,
         mut on_step: impl FnMut(usize, usize) -> ControlFlow<()>,
     ) -> anyhow::Result<Self> {
-        let started = std::time::Instant::now();
+        let started = web_time::Instant::now();
         let t_max = schedule.num_steps();
         let total = 2 * t_max;
         let point = run_chain(

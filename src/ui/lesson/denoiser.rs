@@ -72,7 +72,7 @@ pub fn run_shipped_denoiser(
     cancel: &std::sync::atomic::AtomicBool,
     mut progress: impl FnMut(usize, usize),
 ) -> anyhow::Result<DenoiseRun> {
-    let started = std::time::Instant::now();
+    let started = web_time::Instant::now();
     // The same embedded model the Image and Points panels list, on the app's backend.
     let model = ModelSource::Shipped(SHIPPED_MODEL.to_string()).load(backend)?;
     let item_len = model.domain().item_len();

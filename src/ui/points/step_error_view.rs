@@ -4,16 +4,14 @@
 
 use super::text::PtsText;
 use crate::app::Lang;
-use crate::app::jobs::{self, JobHandle, JobOutcome};
+use crate::app::jobs::{self, JobContext, JobHandle, JobOutcome, Step};
 use crate::diffusion::analytic::IsotropicMixture2d;
 use crate::diffusion::analytic::sliced_w2;
 use crate::diffusion::samplers::OdeSampler;
 use crate::diffusion::{Schedule, VarianceType};
 use crate::egui::{self, Color32};
 use crate::model::inference::Sampler;
-use crate::model::step_error::{
-    StepErrorCurve, StepErrorRequest, mixture_samples, step_error_curves,
-};
+use crate::model::step_error::{StepErrorCurve, StepErrorRequest, StepErrorRun, mixture_samples};
 use crate::ui::denoiser_view::repaint_of;
 use crate::ui::i18n::{Text, fill};
 use egui_plot::{HLine, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
@@ -84,21 +82,40 @@ impl StepErrorView {
             return;
         };
         self.error = None;
-        self.job = Some(jobs::spawn("step-error", repaint, move |ctx| {
-            let request = StepErrorRequest {
-                mixture: mixture.clone(),
-                schedule,
-                samplers: samplers(),
-                steps: STEP_COUNTS.to_vec(),
-                n: SAMPLES,
-                seed: 0,
-                directions: 32,
-            };
-            let cancel = ctx.cancel_flag();
-            let curves = step_error_curves(&request, Some(&cancel))?;
-            let floor = sliced_w2(&mixture_samples(&mixture, SAMPLES, 0), &mixture, 32)?;
-            Ok(StepErrorResult { curves, floor })
-        }));
+        // One point per step: Cancel stops between points, and in a web page the
+        // measurement shares the page's thread without freezing it.
+        self.job = Some(jobs::spawn_steps(
+            "step-error",
+            repaint,
+            move |_ctx: &JobContext<()>| {
+                let request = StepErrorRequest {
+                    mixture: mixture.clone(),
+                    schedule,
+                    samplers: samplers(),
+                    steps: STEP_COUNTS.to_vec(),
+                    n: SAMPLES,
+                    seed: 0,
+                    directions: 32,
+                };
+                Ok((mixture, StepErrorRun::new(request)))
+            },
+            |(mixture, run): &mut (IsotropicMixture2d, StepErrorRun), ctx: &JobContext<()>| {
+                if ctx.is_cancelled() {
+                    return Err(jobs::Cancelled.into());
+                }
+                let cancel = ctx.cancel_flag();
+                run.step(Some(&cancel))?;
+                ctx.set_progress(run.points_done() as u64, run.total_points() as u64, "");
+                if !run.is_done() {
+                    return Ok(Step::More);
+                }
+                let floor = sliced_w2(&mixture_samples(mixture, SAMPLES, 0), mixture, 32)?;
+                Ok(Step::Done(StepErrorResult {
+                    curves: run.take_curves(),
+                    floor,
+                }))
+            },
+        ));
     }
 
     /// Takes a finished job's result.

@@ -487,7 +487,7 @@ impl PosteriorPanel {
         let coarse = walks.coarse.clone();
         let x_t = self.x_t;
         self.sweep.request(&sweep_key, repaint, move |ctx| {
-            let started = std::time::Instant::now();
+            let started = web_time::Instant::now();
             let fine_steps = sweep_steps(fine.num_steps(), SWEEP_POINTS);
             let coarse_steps = sweep_steps(coarse.num_steps(), SWEEP_POINTS);
             let total = (fine_steps.len() + coarse_steps.len()) as u64;
@@ -570,7 +570,7 @@ fn compute_snapshot(
     x_t: f64,
     x0: f64,
 ) -> Result<PosteriorSnapshot, MixtureError> {
-    let started = std::time::Instant::now();
+    let started = web_time::Instant::now();
     let step = key.step;
     let schedule = &walks.fine.schedule;
     let report = posterior_report(data, schedule, step, x_t, Some(x0))?;

@@ -12,7 +12,7 @@ use crate::app::dialogs;
 use crate::egui;
 use crate::ui::i18n::Text;
 use std::path::PathBuf;
-use std::time::Instant;
+use web_time::Instant;
 
 crate::i18n_table! {
     /// Text of the path field.
