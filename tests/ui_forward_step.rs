@@ -314,3 +314,33 @@ fn extreme_inputs_draw_only_finite_shapes() {
         }
     }
 }
+
+/// Legend entries hide their series when clicked (the monkey found it): with any set of
+/// the density plot's entries hidden — the curve, the markers, the sample point — every
+/// shape is still drawn at finite coordinates (a plot left with one point or only
+/// vertical lines has no height of its own).
+#[test]
+fn hiding_legend_entries_leaves_finite_shapes() {
+    let entries = [
+        FwdText::Density,
+        FwdText::MeanMark,
+        FwdText::PrevMark,
+        FwdText::SampleMark,
+    ];
+    for mask in 1_u32..(1 << entries.len()) {
+        let mut h = harness();
+        let mut hidden = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            if mask & (1 << i) != 0 {
+                // The first entry by that name is the density plot's legend.
+                if let Some(node) = h.query_all_by_label(entry.en()).next() {
+                    node.click();
+                    hidden.push(entry.en());
+                }
+                h.run();
+            }
+        }
+        assert!(!hidden.is_empty());
+        common::check_frame(&h, &format!("hidden {hidden:?}"));
+    }
+}

@@ -180,13 +180,62 @@ if (run) {
   }
 }
 
-// 5. Korean.
+// 5. Files: a picture through the browser's file picker, a points CSV dropped on the page,
+// and an export that becomes a download.
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
+const openImage = await waitFor("Open image…", (w) => w.label === "Open image…", 5000);
+if (openImage) {
+  const [chooser] = await Promise.all([
+    page.waitForEvent("filechooser", { timeout: 10000 }),
+    click(openImage),
+  ]);
+  await chooser.setFiles(path.join(repo, "assets", "photos", "cat.jpg"));
+  const opened = await waitFor("the opened picture", (w) => /^cat\.jpg: \d+ × \d+ px/.test(w.label), 30000);
+  if (opened) console.log(`file picker: "${opened.label}"`);
+  await page.waitForTimeout(500);
+  await shot("web_image_cat");
+}
+const save = await waitFor("Save this frame…", (w) => w.label === "Save this frame…", 5000);
+if (save) {
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: 20000 }),
+    click(save),
+  ]);
+  const saved = path.join(outDir, download.suggestedFilename());
+  await download.saveAs(saved);
+  const bytes = fs.readFileSync(saved);
+  const png = PNG.sync.read(bytes);
+  console.log(`download: ${download.suggestedFilename()}, ${bytes.length} bytes, ${png.width} × ${png.height}`);
+  if (!download.suggestedFilename().endsWith(".png")) fail("the saved frame is not a PNG");
+}
+const csv = "x,y\n" + Array.from({ length: 200 }, (_, i) => {
+  const a = (2 * Math.PI * i) / 200;
+  return `${(1.5 * Math.cos(a)).toFixed(4)},${(1.5 * Math.sin(a)).toFixed(4)}`;
+}).join("\n") + "\n";
+const transfer = await page.evaluateHandle((text) => {
+  const dt = new DataTransfer();
+  dt.items.add(new File([text], "circle.csv", { type: "text/csv" }));
+  return dt;
+}, csv);
+for (const type of ["dragenter", "dragover", "drop"]) {
+  await page.dispatchEvent("canvas", type, { dataTransfer: transfer });
+}
+const dropped = await waitFor("the dropped CSV in the Points panel", (w) => w.label.includes("circle.csv"), 20000);
+if (dropped) console.log(`drop: "${dropped.label}"`);
+const hashNow = await page.evaluate(() => location.hash);
+if (hashNow !== "#points") fail(`a dropped CSV should open the Points panel, not ${hashNow}`);
+await page.waitForTimeout(500);
+await shot("web_points_dropped");
+const imageTab = await find((w) => w.label === "Image");
+if (imageTab) await click(imageTab);
+
+// 6. Korean.
 await choose("Language", "한국어");
 await page.waitForTimeout(700);
 if (!(await find((w) => w.label === "언어"))) fail("the Korean interface did not appear");
 await shot("web_korean");
 
-// 6. Persistence: the page keeps its state in the browser's storage across a reload (it
+// 7. Persistence: the page keeps its state in the browser's storage across a reload (it
 // saves every 3 s).
 await page.waitForTimeout(4000);
 await page.reload();
