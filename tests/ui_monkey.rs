@@ -245,7 +245,18 @@ fn act(h: &mut Harness<'_, DdpmLabApp>, rng: &mut StdRng) -> String {
 
 fn check(h: &Harness<'_, DdpmLabApp>, history: &[String]) {
     let what = format!("after {:?}", &history[history.len().saturating_sub(8)..]);
-    common::check_frame(h, &what);
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        common::check_frame(h, &what);
+    }));
+    if let Err(panic) = checked {
+        // The state that drew the bad frame, to replay it in a test of its own.
+        let path = concat!(env!("CARGO_TARGET_TMPDIR"), "/monkey-failure.json");
+        if let Ok(json) = serde_json::to_string_pretty(&h.state().state) {
+            let _ = std::fs::write(path, json);
+            eprintln!("monkey: the failing state is in {path}");
+        }
+        std::panic::resume_unwind(panic);
+    }
 }
 
 fn monkey(events: usize, seed: u64) {

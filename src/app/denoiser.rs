@@ -273,12 +273,43 @@ pub struct ReverseSummary {
 /// A running reverse job: frames arrive as events, oldest first.
 pub type ReverseJob = JobHandle<StepFrame, ReverseSummary>;
 
+/// The most a reverse job's frames may take together. A DDPM-1000 run on a 256 × 256
+/// colour picture with its predictions kept would hold 3.9 GB of frames (1 000 × 5 ×
+/// 196 608 floats); past this budget the job sends every k-th step only (and always the
+/// last), so the run stays scrubbable, in coarser steps, within the app's 2 GB.
+pub const FRAMES_BUDGET_BYTES: usize = 640 * 1024 * 1024;
+
+/// Every how many steps a run of `steps` steps with items of `floats` numbers sends a
+/// frame (1: every step), so that its frames fit [`FRAMES_BUDGET_BYTES`].
+pub fn frame_stride(steps: usize, floats: usize, keep_predictions: bool) -> usize {
+    frame_stride_within(steps, floats, keep_predictions, FRAMES_BUDGET_BYTES)
+}
+
+fn frame_stride_within(
+    steps: usize,
+    floats: usize,
+    keep_predictions: bool,
+    budget: usize,
+) -> usize {
+    let vectors = if keep_predictions { 5 } else { 2 };
+    let frame_bytes = floats
+        .saturating_mul(vectors * std::mem::size_of::<f32>())
+        .max(1);
+    let total = frame_bytes.saturating_mul(steps);
+    total.div_ceil(budget.max(1)).max(1)
+}
+
 /// Starts a reverse run on a background job: every step is sent back as a [`StepFrame`]
 /// and progress is reported at most every 100 ms. Cancelling stops it after the current
 /// step; the frames already sent stay valid. The run goes step by step
 /// ([`jobs::spawn_steps`](super::jobs::spawn_steps)), so in a web page it shares the
 /// page's thread without freezing it.
 pub fn spawn_reverse(request: ReverseRequest, repaint: Repaint) -> ReverseJob {
+    spawn_reverse_within(request, repaint, FRAMES_BUDGET_BYTES)
+}
+
+/// [`spawn_reverse`] with its frames kept within `budget` bytes.
+fn spawn_reverse_within(request: ReverseRequest, repaint: Repaint, budget: usize) -> ReverseJob {
     /// The run between steps.
     struct Running {
         model: RunModel,
@@ -286,6 +317,8 @@ pub fn spawn_reverse(request: ReverseRequest, repaint: Repaint) -> ReverseJob {
         size: Option<usize>,
         run: ReverseRun,
         keep: bool,
+        /// A frame is sent every `stride` steps (see [`frame_stride`]).
+        stride: usize,
         throttle: ProgressThrottle,
         started: web_time::Instant,
     }
@@ -304,6 +337,7 @@ pub fn spawn_reverse(request: ReverseRequest, repaint: Repaint) -> ReverseJob {
                 }
                 _ => None,
             };
+            let floats = request.x_start.len();
             let run = with_denoiser(&model, size, |denoiser| {
                 ReverseRun::new(
                     denoiser,
@@ -313,11 +347,14 @@ pub fn spawn_reverse(request: ReverseRequest, repaint: Repaint) -> ReverseJob {
                     &request.options,
                 )
             })??;
+            let stride =
+                frame_stride_within(run.total_steps(), floats, request.keep_predictions, budget);
             Ok(Running {
                 model,
                 size,
                 run,
                 keep: request.keep_predictions,
+                stride,
                 throttle: ProgressThrottle::default(),
                 started,
             })
@@ -332,11 +369,23 @@ pub fn spawn_reverse(request: ReverseRequest, repaint: Repaint) -> ReverseJob {
                     size,
                     run,
                     keep,
+                    stride,
                     throttle,
                     ..
                 } = state;
                 with_denoiser(model, *size, |denoiser| {
                     run.step(denoiser, model.schedule(), &mut |frame| {
+                        let last = frame.index + 1 == frame.total;
+                        if frame.index % *stride != 0 && !last {
+                            if throttle.due() {
+                                ctx.set_progress(
+                                    frame.index as u64 + 1,
+                                    frame.total as u64,
+                                    format!("t = {}", frame.prev),
+                                );
+                            }
+                            return Flow::Continue;
+                        }
                         let mut owned = StepFrame::from(frame);
                         if !*keep {
                             owned.pred_eps = Vec::new();
@@ -631,5 +680,76 @@ mod tests {
             assert_eq!(frames, plain, "{sampler:?}");
             assert!(!frames.is_empty());
         }
+    }
+
+    /// Past the frames' budget a job sends every k-th step and the last: the same frames
+    /// as the plain run at those steps, the run still ends at t = 0, and a 256² colour
+    /// DDPM-1000 run with its predictions stays within the budget.
+    #[test]
+    fn a_run_past_the_frames_budget_sends_every_kth_step_and_the_last() {
+        let model = Arc::new(
+            shipped::find("moons")
+                .unwrap()
+                .load(&burn::prelude::Device::flex())
+                .unwrap(),
+        );
+        let x_start = initial_noise(50, 2, 4);
+        let options = ReverseOptions {
+            steps: Some(100),
+            seed: 2,
+            ..ReverseOptions::default()
+        };
+        let mut plain = Vec::new();
+        run_reverse(
+            model.as_ref(),
+            &model.schedule,
+            x_start.clone(),
+            1000,
+            &options,
+            None,
+            |f| {
+                plain.push(StepFrame::from(f));
+                Flow::Continue
+            },
+        )
+        .unwrap();
+        // 100 frames of 50 points, x_t and x_prev: 80 000 bytes; a 30 000-byte budget
+        // keeps every third.
+        let budget = 30_000;
+        let stride = frame_stride_within(100, x_start.len(), false, budget);
+        assert_eq!(stride, 3);
+        let request = ReverseRequest {
+            model: RunModel::Network(model.clone()),
+            x_start,
+            start_t: 1000,
+            options,
+            keep_predictions: false,
+            size: None,
+        };
+        let (frames, outcome) =
+            spawn_reverse_within(request, super::super::jobs::no_repaint(), budget)
+                .wait_with_events();
+        let super::super::jobs::JobOutcome::Finished(summary) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert_eq!(summary.steps, 100);
+        assert_eq!(summary.t_reached, 0);
+        let expected: Vec<&StepFrame> = plain
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % stride == 0 || i + 1 == plain.len())
+            .map(|(_, f)| f)
+            .collect();
+        assert_eq!(frames.len(), expected.len());
+        for (got, want) in frames.iter().zip(expected) {
+            assert_eq!(got.t, want.t);
+            assert_eq!(got.x_t, want.x_t);
+            assert_eq!(got.x_prev, want.x_prev);
+        }
+        assert_eq!(frames.last().map(|f| f.prev), Some(0));
+        let bytes = |stride: usize| 1000_usize.div_ceil(stride) * 5 * 3 * 256 * 256 * 4;
+        let big = frame_stride(1000, 3 * 256 * 256, true);
+        assert!(big > 1 && bytes(big) <= FRAMES_BUDGET_BYTES + 5 * 3 * 256 * 256 * 4);
+        assert_eq!(frame_stride(50, 3 * 128 * 128, true), 1);
     }
 }

@@ -185,11 +185,24 @@ if (run) {
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
 const openImage = await waitFor("Open image…", (w) => w.label === "Open image…", 5000);
 if (openImage) {
-  const [chooser] = await Promise.all([
-    page.waitForEvent("filechooser", { timeout: 10000 }),
-    click(openImage),
-  ]);
-  await chooser.setFiles(path.join(repo, "assets", "photos", "cat.jpg"));
+  // A browser opens its file picker only within a user gesture; when the click's
+  // activation has run out by the time the app asks, rfd shows its own "OK" first, as a
+  // user would see it. A click lost to a busy frame is tried once more.
+  let chooser = null;
+  for (let attempt = 0; attempt < 2 && !chooser; attempt++) {
+    const chooserOpened = page.waitForEvent("filechooser", { timeout: 15000 }).catch(() => null);
+    await click(openImage);
+    const ok = await page
+      .waitForSelector("#rfd-overlay button", { state: "visible", timeout: 3000 })
+      .catch(() => null);
+    if (ok) {
+      console.log("file picker: asked through rfd's OK button");
+      await ok.click();
+    }
+    chooser = await chooserOpened;
+  }
+  if (!chooser) fail("the file picker did not open");
+  if (chooser) await chooser.setFiles(path.join(repo, "assets", "photos", "cat.jpg"));
   const opened = await waitFor("the opened picture", (w) => /^cat\.jpg: \d+ × \d+ px/.test(w.label), 30000);
   if (opened) console.log(`file picker: "${opened.label}"`);
   await page.waitForTimeout(500);

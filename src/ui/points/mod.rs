@@ -57,6 +57,7 @@ mod state;
 mod step_error_view;
 mod store;
 mod text;
+mod training_job;
 mod view;
 
 pub use companion::{CompanionKind, companion_options};
