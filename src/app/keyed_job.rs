@@ -45,14 +45,37 @@ impl<K: PartialEq + Clone, T: Send + 'static> KeyedJob<K, T> {
     where
         F: FnOnce(&JobContext<()>) -> anyhow::Result<T> + Send + 'static,
     {
-        self.poll();
-        if self.latest.as_ref().is_some_and(|(k, _)| k == key)
-            || self.pending.as_ref().is_some_and(|(k, _)| k == key)
-            || self.error.as_ref().is_some_and(|(k, _)| k == key)
-        {
+        if self.has_or_runs(key) {
             return;
         }
         self.pending = Some((key.clone(), spawn(self.name, repaint, work)));
+    }
+
+    /// [`request`](Self::request) for work that goes in steps ([`jobs::spawn_steps`]:
+    /// in a web page it shares the page's thread without freezing it).
+    ///
+    /// [`jobs::spawn_steps`]: crate::app::jobs::spawn_steps
+    pub fn request_steps<S, I, F>(&mut self, key: &K, repaint: Repaint, init: I, step: F)
+    where
+        S: 'static,
+        I: FnOnce(&JobContext<()>) -> anyhow::Result<S> + Send + 'static,
+        F: FnMut(&mut S, &JobContext<()>) -> anyhow::Result<crate::app::jobs::Step<T>>
+            + Send
+            + 'static,
+    {
+        if self.has_or_runs(key) {
+            return;
+        }
+        let job = crate::app::jobs::spawn_steps(self.name, repaint, init, step);
+        self.pending = Some((key.clone(), job));
+    }
+
+    /// Polls, then says whether `key`'s result exists, is being computed or failed.
+    fn has_or_runs(&mut self, key: &K) -> bool {
+        self.poll();
+        self.latest.as_ref().is_some_and(|(k, _)| k == key)
+            || self.pending.as_ref().is_some_and(|(k, _)| k == key)
+            || self.error.as_ref().is_some_and(|(k, _)| k == key)
     }
 
     /// Takes a finished job's outcome, if there is one. Never blocks.

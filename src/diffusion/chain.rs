@@ -178,34 +178,87 @@ pub fn run_chain(
     options: ChainOptions,
     mut on_step: impl FnMut(usize) -> ControlFlow<()>,
 ) -> Result<ChainRun, ChainError> {
-    let n = options.particles;
-    if n < 2 {
-        return Err(ChainError::TooFewParticles(n));
-    }
-    if options.bins == Some(0) {
-        return Err(ChainError::NoBins);
-    }
-    let mut rng = StdRng::seed_from_u64(options.seed);
-    let mut x = vec![0f32; n];
-    options.start.fill(&mut rng, &mut x);
-    let mut eps = vec![0f32; n];
-    let t_max = schedule.num_steps();
-    let mut steps = Vec::with_capacity(t_max + 1);
-    steps.push(summarise(&x, options.bins));
-    for t in 1..=t_max {
-        eps.iter_mut().for_each(|e| *e = rng.sample(StandardNormal));
-        forward_step_in_place(schedule, t, &mut x, &eps)?;
-        steps.push(summarise(&x, options.bins));
+    let mut chain = ChainSteps::new(schedule, options)?;
+    while !chain.is_done() {
+        let t = chain.step(schedule)?;
         if on_step(t).is_break() {
             return Err(ChainError::Stopped);
         }
     }
-    Ok(ChainRun {
-        start: options.start,
-        particles: n,
-        seed: options.seed,
-        steps,
-    })
+    Ok(chain.finish())
+}
+
+/// A particle chain pushed one step at a time, so a caller can do other work between
+/// steps (a web page draws between them); [`run_chain`] is its loop. The schedule is
+/// passed to every [`step`](Self::step), the same one each time.
+pub struct ChainSteps {
+    options: ChainOptions,
+    rng: StdRng,
+    x: Vec<f32>,
+    eps: Vec<f32>,
+    steps: Vec<StepSummary>,
+    t_max: usize,
+}
+
+impl ChainSteps {
+    /// Draws the particles at t = 0.
+    pub fn new(schedule: &Schedule, options: ChainOptions) -> Result<Self, ChainError> {
+        let n = options.particles;
+        if n < 2 {
+            return Err(ChainError::TooFewParticles(n));
+        }
+        if options.bins == Some(0) {
+            return Err(ChainError::NoBins);
+        }
+        let mut rng = StdRng::seed_from_u64(options.seed);
+        let mut x = vec![0f32; n];
+        options.start.fill(&mut rng, &mut x);
+        let t_max = schedule.num_steps();
+        let mut steps = Vec::with_capacity(t_max + 1);
+        steps.push(summarise(&x, options.bins));
+        Ok(Self {
+            options,
+            rng,
+            x,
+            eps: vec![0f32; n],
+            steps,
+            t_max,
+        })
+    }
+
+    /// The last t reached (0 before the first step).
+    pub fn t(&self) -> usize {
+        self.steps.len() - 1
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.t() >= self.t_max
+    }
+
+    /// Pushes the particles from t − 1 to t and returns t (nothing once done).
+    pub fn step(&mut self, schedule: &Schedule) -> Result<usize, ChainError> {
+        if self.is_done() {
+            return Ok(self.t());
+        }
+        let t = self.t() + 1;
+        let rng = &mut self.rng;
+        self.eps
+            .iter_mut()
+            .for_each(|e| *e = rng.sample(StandardNormal));
+        forward_step_in_place(schedule, t, &mut self.x, &self.eps)?;
+        self.steps.push(summarise(&self.x, self.options.bins));
+        Ok(t)
+    }
+
+    /// The chain's summaries (all steps taken so far).
+    pub fn finish(self) -> ChainRun {
+        ChainRun {
+            start: self.options.start,
+            particles: self.options.particles,
+            seed: self.options.seed,
+            steps: self.steps,
+        }
+    }
 }
 
 fn summarise(x: &[f32], bins: Option<usize>) -> StepSummary {

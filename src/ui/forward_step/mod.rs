@@ -9,11 +9,11 @@
 //! [`ForwardStepPanel::request_chain`] once per frame.
 
 use crate::app::LabContext;
-use crate::app::jobs::Repaint;
+use crate::app::jobs::{Cancelled, JobContext, Repaint, Step};
 use crate::app::keyed_job::{KeyedJob, ProgressThrottle};
 use crate::diffusion::chain::{
-    ChainOptions, ChainRun, ChainStart, exact_mean, exact_variance_path, mean_standard_error,
-    run_chain, variance_standard_error,
+    ChainOptions, ChainRun, ChainStart, ChainSteps, exact_mean, exact_variance_path,
+    mean_standard_error, variance_standard_error,
 };
 use crate::diffusion::forward::{forward_step, q_xt_given_x0};
 use crate::diffusion::{Gaussian, Schedule, WorkedExample, WorkedExampleResult};
@@ -114,18 +114,22 @@ pub struct ChainResult {
     pub elapsed_ms: f64,
 }
 
-impl ChainResult {
-    /// Runs both chains (what the background job does). `on_step(done, total)` reports
-    /// progress; `Break` stops.
-    pub fn compute(
-        schedule: Arc<Schedule>,
-        settings: &ChainSettings,
-        mut on_step: impl FnMut(usize, usize) -> ControlFlow<()>,
-    ) -> anyhow::Result<Self> {
-        let started = web_time::Instant::now();
-        let t_max = schedule.num_steps();
-        let total = 2 * t_max;
-        let point = run_chain(
+/// The two particle chains pushed one step per [`step`](Self::step): the chain from x0
+/// (with histograms), then the unit-variance chain, then the summary. A job runs it step
+/// by step, so in a web page it shares the page's thread without freezing it.
+pub struct ChainComputation {
+    schedule: Arc<Schedule>,
+    settings: ChainSettings,
+    started: web_time::Instant,
+    /// The chain from x0, once it is done.
+    point: Option<ChainRun>,
+    /// The chain under way (`None` once both are summarised).
+    current: Option<ChainSteps>,
+}
+
+impl ChainComputation {
+    pub fn new(schedule: Arc<Schedule>, settings: &ChainSettings) -> anyhow::Result<Self> {
+        let current = ChainSteps::new(
             &schedule,
             ChainOptions {
                 start: ChainStart::Point(settings.x0),
@@ -133,21 +137,56 @@ impl ChainResult {
                 seed: settings.seed,
                 bins: Some(HISTOGRAM_BINS),
             },
-            |t| on_step(t, total),
         )?;
-        let unit_start = settings.unit_start.chain_start();
-        let unit = run_chain(
-            &schedule,
-            ChainOptions {
-                start: unit_start,
-                particles: settings.particles,
-                // A different stream: the two chains must not share their noise.
-                seed: settings.seed ^ 0x9e37_79b9_7f4a_7c15,
-                bins: None,
-            },
-            |t| on_step(t_max + t, total),
-        )?;
-        let exact = exact_variance_path(&schedule, unit_start.variance());
+        Ok(Self {
+            schedule,
+            settings: settings.clone(),
+            started: web_time::Instant::now(),
+            point: None,
+            current: Some(current),
+        })
+    }
+
+    /// Steps done of both chains, and 2T in all.
+    pub fn progress(&self) -> (usize, usize) {
+        let t_max = self.schedule.num_steps();
+        let before = if self.point.is_some() { t_max } else { 0 };
+        let now = self.current.as_ref().map_or(t_max, |c| c.t());
+        (before + now, 2 * t_max)
+    }
+
+    /// One step of the chain under way; the result once both are done.
+    pub fn step(&mut self) -> anyhow::Result<Option<ChainResult>> {
+        let Some(current) = self.current.as_mut() else {
+            anyhow::bail!("the particle chains were already summarised");
+        };
+        if !current.is_done() {
+            current.step(&self.schedule)?;
+            if !current.is_done() {
+                return Ok(None);
+            }
+        }
+        let Some(done) = self.current.take() else {
+            return Ok(None);
+        };
+        let unit_start = self.settings.unit_start.chain_start();
+        let Some(point) = self.point.take() else {
+            // The chain from x0 is done: the unit-variance chain comes next.
+            self.point = Some(done.finish());
+            self.current = Some(ChainSteps::new(
+                &self.schedule,
+                ChainOptions {
+                    start: unit_start,
+                    particles: self.settings.particles,
+                    // A different stream: the two chains must not share their noise.
+                    seed: self.settings.seed ^ 0x9e37_79b9_7f4a_7c15,
+                    bins: None,
+                },
+            )?);
+            return Ok(None);
+        };
+        let unit = done.finish();
+        let exact = exact_variance_path(&self.schedule, unit_start.variance());
         let var_empirical: Vec<[f64; 2]> = density::finite_points(
             unit.steps
                 .iter()
@@ -162,18 +201,38 @@ impl ChainResult {
             .zip(&exact)
             .map(|(s, e)| (s.variance - e).abs())
             .fold(0.0, f64::max);
-        Ok(Self {
-            x0: settings.x0,
-            schedule,
+        Ok(Some(ChainResult {
+            x0: self.settings.x0,
+            schedule: self.schedule.clone(),
             point,
             unit,
             var_empirical,
             var_exact,
             max_var_deviation,
-            elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
-        })
+            elapsed_ms: self.started.elapsed().as_secs_f64() * 1e3,
+        }))
     }
+}
 
+impl ChainResult {
+    /// Runs both chains (what the background job does). `on_step(done, total)` reports
+    /// progress; `Break` stops. The loop over [`ChainComputation::step`].
+    pub fn compute(
+        schedule: Arc<Schedule>,
+        settings: &ChainSettings,
+        mut on_step: impl FnMut(usize, usize) -> ControlFlow<()>,
+    ) -> anyhow::Result<Self> {
+        let mut run = ChainComputation::new(schedule, settings)?;
+        loop {
+            if let Some(result) = run.step()? {
+                return Ok(result);
+            }
+            let (done, total) = run.progress();
+            if on_step(done, total).is_break() {
+                return Err(crate::diffusion::chain::ChainError::Stopped.into());
+            }
+        }
+    }
     /// The histogram chain's moments at t against the closed form N(√ᾱ_t·x0, 1 − ᾱ_t).
     pub fn moments_at(&self, t: usize) -> Option<MomentCheck> {
         let t = t.clamp(1, self.point.num_steps().max(1));
@@ -392,19 +451,28 @@ impl ForwardStepPanel {
         let key = self.chain_key(lab);
         let schedule = lab.schedule.clone();
         let settings = self.chain.clone();
-        self.chain_job.request(&key, repaint, move |ctx| {
-            let mut throttle = ProgressThrottle::default();
-            ChainResult::compute(schedule, &settings, |done, total| {
+        // One chain step per call: in a web page the run shares the page's thread.
+        self.chain_job.request_steps(
+            &key,
+            repaint,
+            move |_ctx: &JobContext<()>| {
+                let run = ChainComputation::new(schedule, &settings)?;
+                Ok((run, ProgressThrottle::default()))
+            },
+            |(run, throttle): &mut (ChainComputation, ProgressThrottle), ctx: &JobContext<()>| {
+                if ctx.is_cancelled() {
+                    return Err(Cancelled.into());
+                }
+                if let Some(result) = run.step()? {
+                    return Ok(Step::Done(result));
+                }
                 if throttle.due() {
+                    let (done, total) = run.progress();
                     ctx.set_progress(done as u64, total as u64, "");
                 }
-                if ctx.is_cancelled() {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            })
-        });
+                Ok(Step::More)
+            },
+        );
         if self.chain_job.latest_key() != self.last_seen_key.as_ref() {
             self.last_seen_key = self.chain_job.latest_key().cloned();
             self.run_generation += 1;
