@@ -607,18 +607,46 @@ mod tests {
         assert_eq!(strip.last(), Some(&(traj.positions() - 1)));
     }
 
+    /// The shipped moons MLP on flex.
+    fn moons() -> Arc<Checkpoint> {
+        Arc::new(
+            shipped::find("moons")
+                .unwrap()
+                .load(&burn::prelude::Device::flex())
+                .unwrap(),
+        )
+    }
+
+    /// Every frame of the plain loop from t = 1000, and where it ended.
+    fn plain_run(
+        model: &RunModel,
+        x_start: &[f32],
+        options: &ReverseOptions,
+    ) -> (Vec<StepFrame>, crate::model::inference::ReverseResult) {
+        let mut frames = Vec::new();
+        let result = run_reverse(
+            model.denoiser(),
+            model.schedule(),
+            x_start.to_vec(),
+            1000,
+            options,
+            None,
+            |f| {
+                frames.push(StepFrame::from(f));
+                Flow::Continue
+            },
+        )
+        .unwrap();
+        (frames, result)
+    }
+
     /// The job takes a run one step at a time (so a web page can draw between steps); its
     /// frames are the plain loop's, bit for bit, for a stochastic sampler and for a
     /// multistep ODE solver that remembers earlier steps.
     #[test]
     fn the_stepped_job_gives_the_frames_of_the_plain_run() {
         use crate::diffusion::samplers::OdeSampler;
-        let model = Arc::new(
-            shipped::find("moons")
-                .unwrap()
-                .load(&burn::prelude::Device::flex())
-                .unwrap(),
-        );
+        let model = moons();
         let x_start = initial_noise(40, 2, 3);
         // The ideal denoiser of a small cloud: a softmax over its points, the model that
         // magnifies any difference most.
@@ -648,20 +676,7 @@ mod tests {
                 seed: 9,
                 ..ReverseOptions::default()
             };
-            let mut plain = Vec::new();
-            let result = run_reverse(
-                run_model.denoiser(),
-                run_model.schedule(),
-                x_start.clone(),
-                1000,
-                &options,
-                None,
-                |f| {
-                    plain.push(StepFrame::from(f));
-                    Flow::Continue
-                },
-            )
-            .unwrap();
+            let (plain, result) = plain_run(&run_model, &x_start, &options);
             let request = ReverseRequest {
                 model: run_model.clone(),
                 x_start: x_start.clone(),
@@ -687,32 +702,14 @@ mod tests {
     /// DDPM-1000 run with its predictions stays within the budget.
     #[test]
     fn a_run_past_the_frames_budget_sends_every_kth_step_and_the_last() {
-        let model = Arc::new(
-            shipped::find("moons")
-                .unwrap()
-                .load(&burn::prelude::Device::flex())
-                .unwrap(),
-        );
+        let model = moons();
         let x_start = initial_noise(50, 2, 4);
         let options = ReverseOptions {
             steps: Some(100),
             seed: 2,
             ..ReverseOptions::default()
         };
-        let mut plain = Vec::new();
-        run_reverse(
-            model.as_ref(),
-            &model.schedule,
-            x_start.clone(),
-            1000,
-            &options,
-            None,
-            |f| {
-                plain.push(StepFrame::from(f));
-                Flow::Continue
-            },
-        )
-        .unwrap();
+        let (plain, _) = plain_run(&RunModel::Network(model.clone()), &x_start, &options);
         // 100 frames of 50 points, x_t and x_prev: 80 000 bytes; a 30 000-byte budget
         // keeps every third.
         let budget = 30_000;
