@@ -186,23 +186,31 @@ const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..",
 const openImage = await waitFor("Open image…", (w) => w.label === "Open image…", 5000);
 if (openImage) {
   // A browser opens its file picker only within a user gesture; when the click's
-  // activation has run out by the time the app asks, rfd shows its own "OK" first, as a
-  // user would see it. A click lost to a busy frame is tried once more.
-  let chooser = null;
-  for (let attempt = 0; attempt < 2 && !chooser; attempt++) {
-    const chooserOpened = page.waitForEvent("filechooser", { timeout: 15000 }).catch(() => null);
+  // activation has run out by the time the app asks, rfd shows its own card with the file
+  // input on it instead, as a user would see it: the test then gives that input the file
+  // (rfd's "Ok" alone would come back with none). A click lost to a busy frame is tried
+  // once more.
+  const cat = path.join(repo, "assets", "photos", "cat.jpg");
+  let given = false;
+  for (let attempt = 0; attempt < 2 && !given; attempt++) {
+    const chooserOpened = page.waitForEvent("filechooser", { timeout: 10000 }).catch(() => null);
     await click(openImage);
-    const ok = await page
-      .waitForSelector("#rfd-overlay button", { state: "visible", timeout: 3000 })
+    const card = page
+      .waitForSelector("#rfd-overlay:not(.hidden) #rfd-input", { state: "attached", timeout: 10000 })
+      .then((input) => ({ input }))
       .catch(() => null);
-    if (ok) {
-      console.log("file picker: asked through rfd's OK button");
-      await ok.click();
+    const first = await Promise.race([chooserOpened.then((c) => c && { chooser: c }), card]);
+    const way = first || (await card) || (await chooserOpened.then((c) => c && { chooser: c }));
+    if (way && way.chooser) {
+      await way.chooser.setFiles(cat);
+      given = true;
+    } else if (way && way.input) {
+      console.log("file picker: given through rfd's card");
+      await way.input.setInputFiles(cat);
+      given = true;
     }
-    chooser = await chooserOpened;
   }
-  if (!chooser) fail("the file picker did not open");
-  if (chooser) await chooser.setFiles(path.join(repo, "assets", "photos", "cat.jpg"));
+  if (!given) fail("the file picker did not open");
   const opened = await waitFor("the opened picture", (w) => /^cat\.jpg: \d+ × \d+ px/.test(w.label), 30000);
   if (opened) console.log(`file picker: "${opened.label}"`);
   await page.waitForTimeout(500);

@@ -91,10 +91,12 @@ impl<P: Copy + PartialEq> PathFallback<P> {
     /// A dialog came back empty: if it did so at once, no dialog was ever shown, so the
     /// path field opens (and dialogs are off from now on). A real cancel changes nothing.
     pub fn dialog_came_back_empty(&mut self, purpose: P) {
+        // A page always has the browser's picker: empty there is always the user's cancel.
         let instant = self
             .opened
             .take()
-            .is_some_and(|t| t.elapsed() < dialogs::NO_DIALOG_WITHIN);
+            .is_some_and(|t| t.elapsed() < dialogs::NO_DIALOG_WITHIN)
+            && !cfg!(target_arch = "wasm32");
         if instant {
             self.available = Some(false);
             self.ask(purpose);
