@@ -13,7 +13,7 @@ use burn::tensor::Distribution;
 use burn::tensor::activation::silu;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ddpm_lab::model::BackendKind;
-use ddpm_lab::model::fused;
+use ddpm_lab::model::{fused, kernels};
 use std::time::Duration;
 
 fn benches(c: &mut Criterion) {
@@ -80,5 +80,45 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(op_benches, benches);
+/// The convolution's three GEMM phases alone, on plain slices (no burn, no autodiff): what
+/// a backward pass costs beside its forward.
+fn kernel_benches(c: &mut Criterion) {
+    let mut g = c.benchmark_group("kernels");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for (ch, side) in [(32usize, 32usize), (64, 16), (64, 8)] {
+        let s = kernels::ConvShape {
+            batch: 32,
+            in_channels: ch,
+            out_channels: ch,
+            height: side,
+            width: side,
+            kernel: 3,
+            stride: 1,
+            padding: 1,
+        };
+        let n = 32 * ch * side * side;
+        let x: Vec<f32> = (0..n)
+            .map(|i| ((i * 7919) % 1000) as f32 / 500.0 - 1.0)
+            .collect();
+        let w: Vec<f32> = (0..ch * ch * 9)
+            .map(|i| ((i * 31) % 100) as f32 / 1000.0)
+            .collect();
+        let bias = vec![0.1_f32; ch];
+        let mut out = vec![0.0_f32; n];
+        g.bench_function(format!("conv2d_{ch}c_{side}px"), |b| {
+            b.iter(|| kernels::conv2d(&x, &w, &bias, &s, &mut out))
+        });
+        g.bench_function(format!("conv2d_input_grad_{ch}c_{side}px"), |b| {
+            b.iter(|| kernels::conv2d_input_grad(&w, &x, &s, &mut out))
+        });
+        g.bench_function(format!("conv2d_weight_grad_{ch}c_{side}px"), |b| {
+            b.iter(|| kernels::conv2d_weight_grad(&x, &x, &s))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(op_benches, benches, kernel_benches);
 criterion_main!(op_benches);

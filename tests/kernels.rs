@@ -212,6 +212,17 @@ proptest! {
         let pad = k / 2;
         check_conv(b, ci, co, h, w, k, stride, pad);
     }
+
+    /// Any padding, even and wide kernels, strides past the kernel, pictures narrower
+    /// than the kernel: im2col's copied spans and zero margins at every edge case.
+    #[test]
+    fn conv_matches_burn_on_odd_padding_and_strides(
+        b in 1usize..3, ci in 1usize..4, co in 1usize..4, h in 1usize..9, w in 1usize..9,
+        k in 1usize..6, stride in 1usize..5, pad in 0usize..4,
+    ) {
+        prop_assume!(h + 2 * pad >= k && w + 2 * pad >= k && pad < k);
+        check_conv(b, ci, co, h, w, k, stride, pad);
+    }
 }
 
 #[test]
