@@ -32,7 +32,8 @@ pub fn exp_fast(x: f32) -> f32 {
     // Round to nearest by the 1.5·2^23 trick: a plain add and subtract the compiler keeps
     // in SIMD registers (`f32::round` is a libm call that stops the loop vectorising).
     const ROUNDER: f32 = 12_582_912.0;
-    let n = (x * std::f32::consts::LOG2_E + ROUNDER) - ROUNDER;
+    let shifted = x * std::f32::consts::LOG2_E + ROUNDER;
+    let n = shifted - ROUNDER;
     // Two-part ln 2 keeps r exact to f32 precision.
     let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
     let r2 = r * r;
@@ -43,7 +44,11 @@ pub fn exp_fast(x: f32) -> f32 {
     let p = p * r + 1.666_666_5e-1;
     let p = p * r + 5e-1;
     let e = p * r2 + r + 1.0;
-    let bits = ((n as i32 + 127) as u32) << 23;
+    // n as an integer from the bits of `shifted` (ROUNDER's ulp is 1, so they differ from
+    // ROUNDER's by exactly n): integer lanes, where `n as i32` (saturating) was a scalar
+    // conversion per lane that kept every loop around this one from fully vectorising.
+    let n_int = shifted.to_bits() as i32 - ROUNDER.to_bits() as i32;
+    let bits = ((n_int + 127) as u32) << 23;
     e * f32::from_bits(bits)
 }
 
