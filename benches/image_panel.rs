@@ -247,6 +247,8 @@ fn frames(c: &mut Criterion, source: &ModelSource) {
 /// while a DDIM-50 run from t = 200 goes on in the background (restarted whenever it ends),
 /// the user scrubbing the frames that have arrived.
 fn photo_frames_128(c: &mut Criterion) {
+    // As the binary does (src/main.rs): freed tensor buffers are reused.
+    ddpm_lab::heap::keep_freed_buffers();
     let mut state = PersistedState {
         panel: PanelId::Image,
         ..PersistedState::default()

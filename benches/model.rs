@@ -22,6 +22,8 @@ fn glyph_config() -> CheckpointConfig {
 }
 
 fn benches(c: &mut Criterion) {
+    // As the binary does (src/main.rs): freed tensor buffers are reused.
+    ddpm_lab::heap::keep_freed_buffers();
     let unet_config = glyph_config();
     let mlp_config = ModelConfig::for_domain(DataDomain::Points2d);
     let schedule = unet_config.schedule.build().unwrap();

@@ -17,6 +17,8 @@ use ddpm_lab::model::{fused, kernels};
 use std::time::Duration;
 
 fn benches(c: &mut Criterion) {
+    // As the binary does (src/main.rs): freed tensor buffers are reused.
+    ddpm_lab::heap::keep_freed_buffers();
     let Ok(plain) = BackendKind::Flex.device() else {
         return;
     };

@@ -12,6 +12,8 @@ use ddpm_lab::app::jobs::no_repaint;
 use ddpm_lab::ui::{PanelId, PersistedState};
 
 fn frames(c: &mut Criterion) {
+    // As the binary does (src/main.rs): freed tensor buffers are reused.
+    ddpm_lab::heap::keep_freed_buffers();
     let state = PersistedState {
         panel: PanelId::Points,
         ..PersistedState::default()

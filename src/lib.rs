@@ -10,6 +10,7 @@ pub mod browser;
 pub mod cli;
 pub mod diffusion;
 pub mod fsutil;
+pub mod heap;
 pub mod model;
 #[doc(hidden)]
 pub mod tolerance;

@@ -9,6 +9,7 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     ddpm_lab::ui::mark_process_start();
+    ddpm_lab::heap::keep_freed_buffers();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     // A safety net: no code path should panic, but if one does the user gets one line, not a
     // backtrace (set RUST_BACKTRACE=1 to see it).
