@@ -118,6 +118,11 @@ fn im2col(x: &[f32], s: &ConvShape, cols: &mut [f32]) {
                 let dst = &mut cols[row * oh * ow..(row + 1) * oh * ow];
                 let shift = kx as isize - p as isize;
                 let (lo, hi) = valid_columns(ow, w, st, shift);
+                if st == 1 && ow == w {
+                    same_shift(plane, ky as isize - p as isize, shift, h, w, (lo, hi), dst);
+                    row += 1;
+                    continue;
+                }
                 for oy in 0..oh {
                     let iy = (oy * st + ky) as isize - p as isize;
                     let out_row = &mut dst[oy * ow..(oy + 1) * ow];
@@ -145,6 +150,50 @@ fn im2col(x: &[f32], s: &ConvShape, cols: &mut [f32]) {
             }
         }
     }
+}
+
+/// One im2col row of a stride-1 "same"-width convolution: the plane shifted by (dy, dx)
+/// with zeros shifted in. As the rows are as wide as the picture, the shift is one
+/// contiguous copy of the whole plane at offset dy·W + dx; what it wraps across row ends
+/// (`dx` columns at one edge) and the rows shifted in from outside are then zeroed.
+///
+/// # Shapes
+/// `plane`: [H, W] → `dst`: [OH, W], OH = H + 2p − k + 1.
+fn same_shift(
+    plane: &[f32],
+    dy: isize,
+    dx: isize,
+    h: usize,
+    w: usize,
+    (lo, hi): (usize, usize),
+    dst: &mut [f32],
+) {
+    let oh = dst.len() / w;
+    // Output rows whose source row iy = oy + dy is inside the picture.
+    let oy_lo = (-dy).clamp(0, oh as isize) as usize;
+    let oy_hi = (h as isize - dy).clamp(oy_lo as isize, oh as isize) as usize;
+    dst[..oy_lo * w].fill(0.0);
+    dst[oy_hi * w..].fill(0.0);
+    if oy_lo == oy_hi || lo >= hi {
+        dst[oy_lo * w..oy_hi * w].fill(0.0);
+        return;
+    }
+    // dst[i] = plane[i + offset] over the valid rows, clamped to the plane's ends (what
+    // the clamp leaves out lies in the wrapped columns, zeroed below).
+    let offset = dy * w as isize + dx;
+    let start = ((oy_lo * w) as isize).max(-offset) as usize;
+    let end = ((oy_hi * w) as isize).min(plane.len() as isize - offset) as usize;
+    if start < end {
+        let from = (start as isize + offset) as usize;
+        dst[start..end].copy_from_slice(&plane[from..from + (end - start)]);
+    }
+    for row in dst[oy_lo * w..oy_hi * w].chunks_exact_mut(w) {
+        row[..lo].fill(0.0);
+        row[hi..].fill(0.0);
+    }
+    // Ends the clamp cut off that are not in a zeroed column cannot exist: a cut at the
+    // start means offset < 0 reaching before the plane, i.e. row oy_lo's first −dx columns.
+    debug_assert!(start <= oy_lo * w + lo && end + (w - hi) >= oy_hi * w);
 }
 
 /// Adds the columns back onto the image they came from (the adjoint of [`im2col`]).
