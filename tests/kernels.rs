@@ -10,7 +10,7 @@ use burn::tensor::module::conv2d as burn_conv2d;
 use burn::tensor::ops::ConvOptions;
 use ddpm_lab::model::BackendKind;
 use ddpm_lab::model::fused::{self, fused_available};
-use ddpm_lab::model::kernels::{exp_fast, sigmoid};
+use ddpm_lab::model::kernels::{exp_fast, sigmoid, sin_cos_fast};
 use ddpm_lab::tolerance::{KERNEL, SINGLE, assert_close};
 use proptest::prelude::*;
 
@@ -44,6 +44,54 @@ fn the_fused_path_is_taken_on_flex_plain_and_under_autodiff() {
     let d = flex();
     assert!(fused_available(&d));
     assert!(fused_available(&d.clone().autodiff()));
+}
+
+#[test]
+fn fast_sin_cos_match_f64_over_the_fast_range() {
+    // Every quadrant, both signs, up to the 8192 where the kernel hands over to libm; the
+    // reference is the f64 sine of the same f32 argument.
+    let mut worst = 0.0_f64;
+    for i in -200_000..=200_000 {
+        let x = i as f32 * 0.040_96;
+        let (s, c) = sin_cos_fast(x);
+        let (es, ec) = (x as f64).sin_cos();
+        worst = worst.max((s as f64 - es).abs()).max((c as f64 - ec).abs());
+        assert_close(s as f64, es, SINGLE);
+        assert_close(c as f64, ec, SINGLE);
+    }
+    assert!(worst < 1e-6, "worst error {worst}");
+}
+
+#[test]
+fn fused_embedding_matches_burn_forward_and_backward() {
+    let ad = flex().autodiff();
+    // Data-scale values, paper timesteps, and rows past the fast range (libm there).
+    let rows: Vec<f32> = vec![
+        0.0, 1.0, -1.0, 25.0, -17.5, 1000.0, 3.25, -0.001, 9000.0, 1.0e5, -2.5e6, 999.0,
+    ];
+    let x = Tensor::<2>::from_data(TensorData::new(rows.clone(), [4, 3]), &ad);
+    let r = Tensor::<2>::random([4, 3 * 32], Distribution::Normal(0.0, 1.0), &ad);
+    let run = |fused_path: bool| {
+        let x = x.clone().detach().require_grad();
+        let out = if fused_path {
+            fused::sinusoidal_embedding(x.clone(), 32)
+        } else {
+            fused::sinusoidal_embedding_composed(x.clone(), 32)
+        };
+        let grads = (out.clone() * r.clone()).sum().backward();
+        (values(out.detach()), values(x.grad(&grads).expect("dx")))
+    };
+    let (o1, d1) = run(true);
+    let (o0, d0) = run(false);
+    assert_all_close(&o1, &o0, "embedding out");
+    assert_all_close(&d1, &d0, "embedding dx");
+    // Finite for any finite value.
+    let huge = Tensor::<2>::from_data(TensorData::new(vec![3.0e38_f32, -1e30], [2, 1]), &flex());
+    assert!(
+        values(fused::sinusoidal_embedding(huge, 8))
+            .iter()
+            .all(|v| v.is_finite())
+    );
 }
 
 #[test]

@@ -4,7 +4,6 @@
 //! Linear → GELU at a fixed width, then a linear head back to 2 numbers.
 
 use super::ModelConfigError;
-use super::embedding::sinusoidal_embedding;
 use burn::nn::{Gelu, Linear, LinearConfig};
 use burn::prelude::*;
 
@@ -91,17 +90,12 @@ impl MlpDenoiser {
     /// `x_t`: [B, 2]; `t`: [B] (paper timesteps 1..T as floats) → [B, 2].
     pub fn forward(&self, x_t: Tensor<2>, t: Tensor<1>) -> Tensor<2> {
         let [batch, _] = x_t.dims();
-        let scaled = x_t.mul_scalar(self.input_scale);
-        let x = scaled.clone().slice([0..batch, 0..1]).reshape([batch]);
-        let y = scaled.slice([0..batch, 1..2]).reshape([batch]);
-        let emb = Tensor::cat(
-            vec![
-                sinusoidal_embedding(x, self.embed_dim),
-                sinusoidal_embedding(y, self.embed_dim),
-                sinusoidal_embedding(t, self.embed_dim),
-            ],
+        // [x·s, y·s, t] → their three embeddings side by side, in one op.
+        let values = Tensor::cat(
+            vec![x_t.mul_scalar(self.input_scale), t.reshape([batch, 1])],
             1,
         );
+        let emb = super::fused::sinusoidal_embedding(values, self.embed_dim);
         // GELU through the fused kernel (`self.activation` stays for the record layout).
         let mut h = super::fused::gelu(self.input.forward(emb));
         for block in &self.blocks {

@@ -7,7 +7,6 @@
 //! and a 3 × 3 output conv.
 
 use super::ModelConfigError;
-use super::embedding::sinusoidal_embedding;
 use super::fused;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{GroupNorm, GroupNormConfig, Initializer, Linear, LinearConfig, PaddingConfig2d};
@@ -404,7 +403,8 @@ impl UNet {
     /// # Shapes
     /// `x_t`: [B, C, S, S]; `t`: [B] (paper timesteps 1..T as floats) → [B, C, S, S].
     pub fn forward(&self, x_t: Tensor<4>, t: Tensor<1>) -> Tensor<4> {
-        let temb = sinusoidal_embedding(t, self.time_embed_dim);
+        let [batch] = t.dims();
+        let temb = super::fused::sinusoidal_embedding(t.reshape([batch, 1]), self.time_embed_dim);
         let temb = self.time_out.forward(silu(self.time_in.forward(temb)));
         // Every block takes SiLU(temb) (DDPM's `nonlinearity(temb)` before `temb_proj`).
         let temb = silu(temb);

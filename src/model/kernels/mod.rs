@@ -16,6 +16,8 @@ use rayon::prelude::*;
 
 mod conv;
 pub use conv::*;
+mod embedding;
+pub use embedding::*;
 
 // ---------------------------------------------------------------------------------------
 // Fast exp / sigmoid
@@ -122,6 +124,7 @@ macro_rules! widest_simd {
         }
     };
 }
+pub(crate) use widest_simd;
 
 /// Σ f(v) over `values` in eight independent f32 accumulators (so the compiler vectorises
 /// the loop; one accumulator would be a serial chain of adds), combined in f64.
