@@ -7,9 +7,10 @@
 # For each step count, trains a fresh MLP exactly as the panel's Train button does with its
 # defaults (batch 256, learning rate 2e-3, 128 wide × 3 layers, seed 1; 100 warm-up steps, cosine
 # decay over the run), timed with /usr/bin/time, then draws 2000 DDIM-20 samples and scores
-# them as the tests do: the mean distance from each sample to the nearest data point, and the
-# other way round (coverage), against 4000 fresh moons points. The shipped model is scored
-# the same way first. Needs a release build and a Python with numpy (PYTHON=...).
+# them as the tests do: the mean distance from each sample to the nearest data point (and,
+# for coverage, the other way round), against 4000 fresh moons points. A run is "as good as
+# shipped" when it passes the bar tests/ui_points.rs sets the shipped model (sample→data
+# below 0.05, with the same sampler); the shipped model's own scores are printed first. Needs a release build and a Python with numpy (PYTHON=...).
 # DDPM_LAB_BIN picks another binary (e.g. an older build, for a before/after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +40,7 @@ PY
 }
 
 sample() {
-  "$bin" sample --model "$1" --sampler ddim --steps 20 --n 2000 --seed 7 --out "$2" >/dev/null
+  "$bin" sample --model "$1" --sampler ddim --steps 20 --n 2000 --seed 7 --out "$2" >/dev/null 2>&1
 }
 
 sample assets/models/moons "$out/shipped.csv"
@@ -47,7 +48,7 @@ read -r ship_near ship_cover < <(score "$out/shipped.csv")
 echo "$(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $("$bin" --version)"
 echo "shipped moons model (8000 steps at batch 512): sample→data $ship_near, data→sample $ship_cover"
 echo
-echo "| steps | training seconds (wall) | sample→data | data→sample | as good as shipped |"
+echo "| steps | training seconds (wall) | sample→data | data→sample | passes the shipped model's bar (< 0.05) |"
 echo "|---|---|---|---|---|"
 for steps in "${steps_list[@]}"; do
   dir="$out/run$steps"
@@ -55,7 +56,6 @@ for steps in "${steps_list[@]}"; do
     --batch 256 --lr 2e-3 --warmup 100 --hidden 128 --layers 3 --seed 1 --out "$dir" >/dev/null 2>&1
   sample "$dir" "$out/s$steps.csv"
   read -r near cover < <(score "$out/s$steps.csv")
-  good=$(awk -v a="$near" -v b="$cover" -v sa="$ship_near" -v sb="$ship_cover" \
-    'BEGIN { print (a <= sa * 1.05 && b <= sb * 1.05) ? "yes" : "no" }')
+  good=$(awk -v a="$near" 'BEGIN { print (a < 0.05) ? "yes" : "no" }')
   echo "| $steps | $(cat "$out/time$steps") | $near | $cover | $good |"
 done
