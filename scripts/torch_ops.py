@@ -10,22 +10,13 @@ each (median), named as the bench's `fused_*` rows.
 """
 
 import argparse
-import statistics
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-def median_ms(f, iters):
-    f()
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+# The same timer as the model peer (this script's folder is on sys.path when run).
+from torch_peer import median_ms
 
 
 def main():

@@ -1,14 +1,7 @@
 //! Sinusoidal embeddings (Vaswani et al. 2017; Ho et al. 2020 for the timestep).
 
+use super::kernels::embedding_frequencies as frequencies;
 use burn::prelude::*;
-
-/// The frequencies ω_i = 10000^(−i/(half−1)), i = 0..half (as in DDPM's reference code).
-fn frequencies(half: usize) -> Vec<f32> {
-    let denom = (half.max(2) - 1) as f64;
-    (0..half)
-        .map(|i| (-(10_000f64.ln()) * i as f64 / denom).exp() as f32)
-        .collect()
-}
 
 /// Embeds each value as [sin(v·ω_0..), cos(v·ω_0..)].
 ///
