@@ -1067,3 +1067,68 @@ fn without_a_file_dialog_import_and_exports_use_a_path_field() {
     let img = image::open(&png).unwrap().to_rgba8();
     assert!(img.width() > 700, "{}", img.width());
 }
+
+/// Shapes in the frame, with nested lists counted item by item (a dashed line is one
+/// shape per dash).
+fn shape_count(h: &Harness<'_, DdpmLabApp>) -> usize {
+    fn count(shape: &ddpm_lab::egui::Shape) -> usize {
+        match shape {
+            ddpm_lab::egui::Shape::Vec(v) => v.iter().map(count).sum(),
+            _ => 1,
+        }
+    }
+    h.output().shapes.iter().map(|c| count(&c.shape)).sum()
+}
+
+/// Zoomed in 10⁵× on a point of each plot's curve, the curves are drawn only around the
+/// view. egui_plot drops segments that miss the view but lays a dashed line's dashes out
+/// along the whole screen length of each segment that crosses it: there one segment
+/// (1 of T) spans ~90 views, thousands of dashes per curve; a diverging path in the Points
+/// panel made that billions and one frame ~16 GB. Clipped, a few views' worth are drawn.
+#[test]
+fn a_deep_zoom_draws_a_bounded_number_of_dashes() {
+    use ddpm_lab::ui::schedule::PlotKind;
+    use egui_plot::{PlotBounds, PlotMemory};
+    let mut h = started();
+    let unzoomed = shape_count(&h);
+    let curves = panel(&h).derived().unwrap().get(0).unwrap().curves.clone();
+    assert!(panel(&h).log_beta_axis, "the default β axis is logarithmic");
+    let ctx = h.ctx.clone();
+    let zoom = 1e5;
+    let mut full_widths = Vec::new();
+    for kind in PlotKind::ALL {
+        // A point on the dashed curve where the plot has one.
+        let line = match kind {
+            PlotKind::Beta => &curves.posterior_variance_log10,
+            PlotKind::AlphaBar => &curves.alpha_bar,
+            PlotKind::SignalNoise => &curves.noise,
+            PlotKind::LogSnr => &curves.log_snr,
+        };
+        let c = line[line.len() / 2];
+        let mut mem = PlotMemory::load(&ctx, kind.plot_id()).expect("the plot was drawn");
+        let b = *mem.bounds();
+        let half = [b.width() / zoom / 2.0, b.height() / zoom / 2.0];
+        mem.set_bounds(PlotBounds::from_min_max(
+            [c.x - half[0], c.y - half[1]],
+            [c.x + half[0], c.y + half[1]],
+        ));
+        mem.auto_bounds = false.into();
+        mem.store(&ctx, kind.plot_id());
+        full_widths.push((kind, b.width()));
+    }
+    h.run();
+    common::check_frame(&h, "zoomed 10⁵×");
+    // Still zoomed in (nothing reset the view behind the test's back).
+    for (kind, full_width) in full_widths {
+        let mem = PlotMemory::load(&ctx, kind.plot_id()).expect("the plot was drawn");
+        assert!(
+            mem.bounds().width() < full_width / 1e4,
+            "{kind:?} was not zoomed"
+        );
+    }
+    let zoomed = shape_count(&h);
+    assert!(
+        zoomed < unzoomed + 1_000,
+        "{zoomed} shapes zoomed in, {unzoomed} at the full view"
+    );
+}

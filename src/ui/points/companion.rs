@@ -139,3 +139,86 @@ impl PointsPanel {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::{DdpmLabApp, PanelId, PersistedState};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    fn shape_count(h: &Harness<'_, DdpmLabApp>) -> usize {
+        fn count(shape: &egui::Shape) -> usize {
+            match shape {
+                egui::Shape::Vec(v) => v.iter().map(count).sum(),
+                _ => 1,
+            }
+        }
+        h.output().shapes.iter().map(|c| count(&c.shape)).sum()
+    }
+
+    fn settle(h: &mut Harness<'_, DdpmLabApp>) {
+        for _ in 0..20 {
+            h.step();
+            if !h.state().state.points.is_busy() {
+                break;
+            }
+            h.state_mut().state.points.finish_background_work();
+        }
+        h.run_steps(4);
+    }
+
+    /// A dashed companion path whose start lies far outside the fixed view (a diverging
+    /// run: the companion does not clip x̂₀) is drawn clipped to a box around the view.
+    /// Unclipped, egui_plot lays its dashes out along the segment's whole screen length:
+    /// from 10⁴ that is ~80 000 dashes, and from where the long monkey run had a path, a
+    /// frame of ~16 GB.
+    #[test]
+    fn a_companion_path_from_far_away_draws_a_bounded_number_of_dashes() {
+        let state = PersistedState {
+            panel: PanelId::Points,
+            ..PersistedState::default()
+        };
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1280.0, 820.0))
+            .build_eframe(move |cc| DdpmLabApp::new_with_state(cc, state));
+        settle(&mut h);
+        h.state_mut().state.points.reverse.sampler = crate::ui::image::SamplerKind::Ddpm;
+        h.run_steps(2);
+        h.get_by_label(PtsText::FromNoise.en()).click();
+        settle(&mut h);
+        assert_eq!(
+            h.state().state.points.companion_kind(),
+            Some(CompanionKind::Ode)
+        );
+        // Scrubbed to the run's end, where the whole of every path is drawn.
+        {
+            let panel = &mut h.state_mut().state.points;
+            let last = panel.trajectory().expect("a run").positions() - 1;
+            panel.reverse_scrubber.t = last;
+        }
+        h.run_steps(2);
+        assert_eq!(h.state().state.points.shown_t(), 0);
+        let drawn = shape_count(&h);
+        let far = 1e4_f32;
+        {
+            let panel = &mut h.state_mut().state.points;
+            let run = &mut panel.companion.as_mut().expect("a companion run").run;
+            let start = &mut run.traj.frames[0].x_t;
+            start[0] = far;
+            start[1] = -far;
+        }
+        h.run_steps(2);
+        let paths = h.state().state.points.companion_paths(0);
+        assert_eq!(
+            paths[0][0],
+            [far as f64, -far as f64],
+            "the far start is drawn"
+        );
+        let far_drawn = shape_count(&h);
+        assert!(
+            far_drawn < drawn + 200,
+            "{far_drawn} shapes with a path from {far}, {drawn} without"
+        );
+    }
+}

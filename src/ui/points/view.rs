@@ -404,6 +404,14 @@ impl PointsPanel {
         } else {
             Color32::from_rgba_unmultiplied(0x70, 0x70, 0x70, 0xa0)
         };
+        // Three views a side: what is drawn beyond is never seen (the view is fixed).
+        let view_box = ClipBox::centred(3.0 * VIEW_EXTENT);
+        let in_view_box = |p: &&[f64; 2]| view_box.contains(**p);
+        // Points far outside are not drawn either: at 1e37 their screen position is ∞ in f32.
+        let in_box = |mut pts: Vec<[f64; 2]>| {
+            pts.retain(|p| view_box.contains(*p));
+            pts
+        };
         let response = Plot::new("points-cloud")
             .width(side)
             .height(side)
@@ -431,36 +439,42 @@ impl PointsPanel {
                     );
                 }
                 plot.points(
-                    Points::new(PtsText::PlotData.tr(lang), PlotPoints::new(data))
+                    Points::new(PtsText::PlotData.tr(lang), PlotPoints::new(in_box(data)))
                         .color(data_color)
                         .radius(1.5),
                 );
+                // Paths are clipped to a box around the fixed view: a diverging path far
+                // outside it would otherwise be laid out dash by dash (see `widgets::clip`).
                 for (i, path) in paths.iter().enumerate() {
                     let color = PATH_COLORS[i % PATH_COLORS.len()].gamma_multiply(0.8);
-                    plot.line(
-                        Line::new(PtsText::PlotPaths.tr(lang), PlotPoints::new(path.clone()))
-                            .color(color)
-                            .width(1.3),
-                    );
+                    for run in clip_polyline(path, &view_box) {
+                        plot.line(
+                            Line::new(PtsText::PlotPaths.tr(lang), PlotPoints::new(run))
+                                .color(color)
+                                .width(1.3),
+                        );
+                    }
                 }
                 for (i, path) in companion.iter().enumerate() {
                     let color = PATH_COLORS[i % PATH_COLORS.len()].gamma_multiply(0.8);
-                    plot.line(
-                        Line::new(companion_name, PlotPoints::new(path.clone()))
-                            .color(color)
-                            .style(LineStyle::Dashed { length: 6.0 })
-                            .width(1.3),
-                    );
+                    for run in clip_polyline(path, &view_box) {
+                        plot.line(
+                            Line::new(companion_name, PlotPoints::new(run))
+                                .color(color)
+                                .style(LineStyle::Dashed { length: 6.0 })
+                                .width(1.3),
+                        );
+                    }
                 }
                 if t > 0 || reverse {
                     plot.points(
-                        Points::new(shown_name, PlotPoints::new(shown.clone()))
+                        Points::new(shown_name, PlotPoints::new(in_box(shown.clone())))
                             .color(colors::PRIMARY)
                             .radius(1.8),
                     );
                 }
                 for (i, path) in paths.iter().enumerate() {
-                    if let Some(&end) = path.last() {
+                    if let Some(&end) = path.last().filter(|p| in_view_box(p)) {
                         plot.points(
                             Points::new(PtsText::PlotPaths.tr(lang), vec![end])
                                 .color(PATH_COLORS[i % PATH_COLORS.len()])
@@ -470,7 +484,7 @@ impl PointsPanel {
                     }
                 }
                 for (i, path) in companion.iter().enumerate() {
-                    if let Some(&end) = path.last() {
+                    if let Some(&end) = path.last().filter(|p| in_view_box(p)) {
                         plot.points(
                             Points::new(companion_name, vec![end])
                                 .color(PATH_COLORS[i % PATH_COLORS.len()])
@@ -480,15 +494,15 @@ impl PointsPanel {
                         );
                     }
                 }
-                for link in &nearest_links {
+                for link in nearest_links
+                    .iter()
+                    .flat_map(|l| clip_polyline(l, &view_box))
+                {
                     plot.line(
-                        Line::new(
-                            PtsText::PlotNearest.tr(lang),
-                            PlotPoints::new(link.to_vec()),
-                        )
-                        .color(colors::MARK)
-                        .style(LineStyle::Dotted { spacing: 3.0 })
-                        .width(1.2),
+                        Line::new(PtsText::PlotNearest.tr(lang), PlotPoints::new(link))
+                            .color(colors::MARK)
+                            .style(LineStyle::Dotted { spacing: 3.0 })
+                            .width(1.2),
                     );
                 }
                 if let Some((a, b, d)) = hovered_nearest {

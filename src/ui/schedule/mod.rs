@@ -147,6 +147,11 @@ impl PlotKind {
         self as usize
     }
 
+    /// The plot's egui id (where egui_plot keeps its bounds: a test can zoom through it).
+    pub fn plot_id(self) -> egui::Id {
+        egui::Id::unique(self.id())
+    }
+
     fn id(self) -> &'static str {
         match self {
             PlotKind::Beta => "schedule-plot-beta",

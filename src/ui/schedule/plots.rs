@@ -2,6 +2,7 @@
 
 use super::view::swatch;
 use super::*;
+use crate::ui::widgets::clip::{ClipBox, clip_polyline};
 
 impl SchedulePanel {
     /// The four plots in a 2 × 2 grid, each `size`.
@@ -162,6 +163,7 @@ impl SchedulePanel {
         // Hovering right of t = T (the plot's margin) reads T, not a t that does not exist.
         let max_t = self.max_shown_steps();
         let mut plot = Plot::new(kind.id())
+            .id(kind.plot_id())
             .width(size.x)
             .height(size.y)
             .allow_scroll(false)
@@ -194,6 +196,11 @@ impl SchedulePanel {
             None
         };
         let response = plot.show(ui, |pui| {
+            // A zoomed-in view (auto bounds off) clips the curves to a box around it: a
+            // dashed curve is laid out dash by dash along its whole length on screen, and
+            // under a 10⁶× zoom that is billions of dashes (see `widgets::clip`).
+            let auto = pui.auto_bounds();
+            let clip = ClipBox::around_view(&pui.plot_bounds(), 1.0, [!auto.x, !auto.y]);
             for (slot, name, e) in &entries {
                 let color = PALETTE[*slot];
                 let c = &e.curves;
@@ -208,14 +215,12 @@ impl SchedulePanel {
                 };
                 // The current schedule a little bolder: it is the one being tuned.
                 let width = if *slot == 0 { 2.2 } else { 1.6 };
-                pui.line(
-                    Line::new(*name, PlotPoints::Borrowed(solid))
-                        .color(color)
-                        .width(width),
-                );
-                if let Some(d) = dashed {
+                for points in clipped(solid, &clip) {
+                    pui.line(Line::new(*name, points).color(color).width(width));
+                }
+                for points in dashed.map(|d| clipped(d, &clip)).unwrap_or_default() {
                     pui.line(
-                        Line::new(*name, PlotPoints::Borrowed(d))
+                        Line::new(*name, points)
                             .color(color)
                             .width(1.4)
                             .style(LineStyle::dashed_loose()),
@@ -223,13 +228,15 @@ impl SchedulePanel {
                 }
             }
             if let Some(line) = curve_line {
-                pui.line(
-                    Line::new("", PlotPoints::Borrowed(line))
-                        .color(editing_color.gamma_multiply(0.6))
-                        .width(1.0)
-                        .style(LineStyle::dotted_dense())
-                        .allow_hover(false),
-                );
+                for points in clipped(line, &clip) {
+                    pui.line(
+                        Line::new("", points)
+                            .color(editing_color.gamma_multiply(0.6))
+                            .width(1.0)
+                            .style(LineStyle::dotted_dense())
+                            .allow_hover(false),
+                    );
+                }
                 pui.points(
                     Points::new("", PlotPoints::Owned(curve_points.clone()))
                         .shape(MarkerShape::Circle)
@@ -476,4 +483,17 @@ pub fn log10_tick_label(exponent: f64, step: f64) -> String {
         text.remove(0);
     }
     format!("1e{text}")
+}
+
+/// `line` as egui_plot points: borrowed as it is where nothing is clipped, else the parts
+/// of it inside `clip`.
+fn clipped<'a>(line: &'a [PlotPoint], clip: &ClipBox) -> Vec<PlotPoints<'a>> {
+    if *clip == ClipBox::UNBOUNDED {
+        return vec![PlotPoints::Borrowed(line)];
+    }
+    let xy: Vec<[f64; 2]> = line.iter().map(|p| [p.x, p.y]).collect();
+    clip_polyline(&xy, clip)
+        .into_iter()
+        .map(PlotPoints::new)
+        .collect()
 }

@@ -1,5 +1,6 @@
 //! Widgets shared by several panels.
 
+pub mod clip;
 pub mod density;
 pub mod math_text;
 pub mod number;
