@@ -319,6 +319,10 @@ fn extreme_inputs_draw_only_finite_shapes() {
 /// the density plot's entries hidden — the curve, the markers, the sample point — every
 /// shape is still drawn at finite coordinates (a plot left with one point or only
 /// vertical lines has no height of its own).
+///
+/// Also at inputs whose markers lie a subnormal distance apart (the long monkey run: with
+/// x_{t−1} = 0 and ε = 1e-308 the sample sits 6e-310 from the mean; with the curve hidden
+/// the plot's width was that, its height thin, and egui_plot's transform divided 0 by 0).
 #[test]
 fn hiding_legend_entries_leaves_finite_shapes() {
     let entries = [
@@ -327,8 +331,22 @@ fn hiding_legend_entries_leaves_finite_shapes() {
         FwdText::PrevMark,
         FwdText::SampleMark,
     ];
-    for mask in 1_u32..(1 << entries.len()) {
-        let mut h = harness();
+    let inputs = [
+        (0.8, 0.1, 0.5),
+        (0.0, 0.0032, 1e-308),
+        (0.0, 0.1, 5e-324),
+        (1e-300, 1e-5, -1e-300),
+        (3.0, 0.999, 1e-310),
+    ];
+    for (mask, (x_prev, beta, eps)) in (1_u32..(1 << entries.len()))
+        .flat_map(|mask| inputs.iter().map(move |&input| (mask, input)))
+    {
+        let mut state = PersistedState::default();
+        state.forward_step.x_prev = x_prev;
+        state.forward_step.beta = beta;
+        state.forward_step.beta_from_schedule = false;
+        state.forward_step.eps = eps;
+        let mut h = harness_with(state);
         let mut hidden = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
             if mask & (1 << i) != 0 {
@@ -341,6 +359,9 @@ fn hiding_legend_entries_leaves_finite_shapes() {
             }
         }
         assert!(!hidden.is_empty());
-        common::check_frame(&h, &format!("hidden {hidden:?}"));
+        common::check_frame(
+            &h,
+            &format!("hidden {hidden:?} at x_prev = {x_prev:e}, β = {beta:e}, ε = {eps:e}"),
+        );
     }
 }

@@ -441,3 +441,45 @@ fn with_one_component_every_curve_reaches_zero_inside_the_plot() {
         }
     }
 }
+
+/// With any set of the density plot's legend entries hidden, and x_t and x₀ a subnormal
+/// distance apart (so the markers left behind are too), every shape is finite. The same
+/// on Forward step drew a NaN (the long monkey run found it: there the sample point held
+/// the height at y ≈ 7, where half a subnormal width rounds away); here the x_t dot sits
+/// at y = 0, and the plot keeps its curves' span in view besides.
+#[test]
+fn hiding_legend_entries_at_subnormal_inputs_leaves_finite_shapes() {
+    let entries = [
+        PostText::PrevMarginal,
+        PostText::Marginal,
+        PostText::TruePost,
+        PostText::Matched,
+        PostText::X0Post,
+        PostText::X0PostPoint,
+    ];
+    for preset in [Preset::Point, Preset::TwoModes] {
+        for mask in 1_u32..(1 << entries.len()) {
+            // X0Post and X0PostPoint are never both shown: one of the pair is enough.
+            if mask & 0b11_0000 == 0b11_0000 {
+                continue;
+            }
+            let mut state = PersistedState::default();
+            state.posterior.apply_preset(preset);
+            state.posterior.x_t = 0.0;
+            state.posterior.x0 = 1e-310;
+            let mut h = harness_with(state);
+            let mut hidden = Vec::new();
+            for (i, entry) in entries.iter().enumerate() {
+                if mask & (1 << i) == 0 {
+                    continue;
+                }
+                if let Some(node) = h.query_all_by_label(entry.en()).next() {
+                    node.click();
+                    hidden.push(entry.en());
+                }
+                h.run();
+            }
+            common::check_frame(&h, &format!("{preset:?}, hidden {hidden:?}"));
+        }
+    }
+}

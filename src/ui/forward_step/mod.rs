@@ -21,7 +21,8 @@ use crate::egui;
 use crate::ui::i18n::{Lang, Text, fill};
 use crate::ui::widgets::Scrubber;
 use crate::ui::widgets::density::{
-    self, colors, curve, dashed, density_plot, gaussian_curve, histogram_chart, marker,
+    self, colors, curve, dashed, density_plot, gaussian_curve, histogram_chart, keep_in_view,
+    marker,
 };
 use egui_plot::{Corner, LineStyle, MarkerShape, Points};
 use serde::{Deserialize, Serialize};

@@ -106,7 +106,8 @@ impl ForwardStepPanel {
         }
         let p = &self.step_plot;
         let peak = p.step.pdf(p.step.mean);
-        density_plot("forward-step-density", height, Corner::LeftTop).show(ui, |plot| {
+        let frame = density_plot("forward-step-density", height, Corner::LeftTop);
+        keep_in_view(frame, &[&p.curve]).show(ui, |plot| {
             plot.line(curve(
                 FwdText::Density.tr(lang),
                 &p.curve,

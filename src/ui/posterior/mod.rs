@@ -24,7 +24,7 @@ use crate::ui::forward_step::num;
 use crate::ui::i18n::{Lang, Text, fill};
 use crate::ui::schedule::schedule_error_text;
 use crate::ui::widgets::density::{
-    self, colors, curve, dashed, density_plot, gaussian_curve, marker, mixture_curve,
+    self, colors, curve, dashed, density_plot, gaussian_curve, keep_in_view, marker, mixture_curve,
 };
 use crate::ui::widgets::{Scrubber, math_job};
 use egui_plot::{Corner, LineStyle, MarkerShape, Points};

@@ -233,7 +233,9 @@ impl PosteriorPanel {
             return;
         };
         let x_t = self.x_t;
-        density_plot("posterior-density", height, Corner::LeftTop).show(ui, |plot| {
+        let frame = density_plot("posterior-density", height, Corner::LeftTop);
+        let curves: [&[[f64; 2]]; 3] = [&s.prev_marginal, &s.marginal, &s.true_curve];
+        keep_in_view(frame, &curves).show(ui, |plot| {
             plot.line(
                 curve(
                     PostText::PrevMarginal.tr(lang),

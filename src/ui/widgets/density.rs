@@ -149,6 +149,31 @@ pub fn dashed<'a>(name: &str, points: &[[f64; 2]], color: Color32, width: f32) -
     curve(name, points, color, width).style(LineStyle::Dashed { length: 8.0 })
 }
 
+/// `plot` with the x span and the height (down to 0) of `curves` always in view, so
+/// that hiding them from the legend leaves the axes where they were. What is left
+/// otherwise — markers, a sample point — can lie a subnormal distance apart (x_{t−1} = 0
+/// and ε = 1e-308 put the sample 6e-310 from the mean): a width egui_plot takes as valid
+/// and a height it sanitises from it, which its transform then divides as 0 / 0.
+pub fn keep_in_view<'a>(mut plot: Plot<'a>, curves: &[&[[f64; 2]]]) -> Plot<'a> {
+    let finite = curves
+        .iter()
+        .flat_map(|c| c.iter())
+        .filter(|p| p[0].is_finite() && p[1].is_finite());
+    let (mut x_lo, mut x_hi, mut y_hi) = (f64::INFINITY, f64::NEG_INFINITY, 0.0_f64);
+    for p in finite {
+        x_lo = x_lo.min(p[0]);
+        x_hi = x_hi.max(p[0]);
+        y_hi = y_hi.max(p[1]);
+    }
+    if x_lo < x_hi {
+        plot = plot.include_x(x_lo).include_x(x_hi);
+    }
+    if y_hi > 0.0 {
+        plot = plot.include_y(0.0).include_y(y_hi);
+    }
+    plot
+}
+
 /// A vertical marker at `x` (nothing when `x` is not finite: the caller skips `None`).
 pub fn marker(name: &str, x: f64, color: Color32, style: LineStyle) -> Option<VLine> {
     x.is_finite()
