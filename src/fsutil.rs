@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 /// Why a file could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write “{path}”: {source}")]
     Io {
         path: PathBuf,
         #[source]

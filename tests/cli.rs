@@ -356,7 +356,7 @@ const BAD_INPUTS: &[(&[&str], i32, &str)] = &[
     (
         &["schedule", "--out", "/proc/forbidden/table.csv"],
         1,
-        "cannot write /proc/forbidden/table.csv",
+        "cannot write “/proc/forbidden/table.csv”",
     ),
     (
         &["posterior", "--mixture", "0.5:1", "--t", "1", "--xt", "0"],

@@ -260,6 +260,10 @@ fn check(h: &Harness<'_, DdpmLabApp>, history: &[String]) {
 }
 
 fn monkey(events: usize, seed: u64) {
+    // What the monkey saves (it types names into path fields and clicks Save) lands in a
+    // scratch folder, not in the checkout the test runs from.
+    let scratch = tempfile::tempdir().expect("a scratch folder");
+    std::env::set_current_dir(scratch.path()).expect("the scratch folder is the cwd");
     let mut h = app_harness(PersistedState::default());
     h.run_steps(2);
     let mut rng = StdRng::seed_from_u64(seed);
@@ -274,11 +278,20 @@ fn monkey(events: usize, seed: u64) {
             check(&h, &history);
         }
         if i % 2500 == 2499 {
+            // Textures too: a panel that uploads a picture a frame and keeps the handle
+            // grows them without bound.
+            let (textures, texture_mb) = {
+                let manager = h.ctx.tex_manager();
+                let manager = manager.read();
+                let bytes: usize = manager.allocated().map(|(_, m)| m.bytes_used()).sum();
+                (manager.num_allocated(), bytes as f64 / 1e6)
+            };
             eprintln!(
-                "monkey: {} events, {:.0} s, resident {}",
+                "monkey: {} events, {:.0} s, resident {}, {textures} textures ({texture_mb:.0} MB), {:?} panel",
                 i + 1,
                 started.elapsed().as_secs_f64(),
-                resident_mb().map_or("?".to_string(), |mb| format!("{mb:.0} MB"))
+                resident_mb().map_or("?".to_string(), |mb| format!("{mb:.0} MB")),
+                h.state().state.panel,
             );
         }
         if history.len() > 64 {

@@ -29,15 +29,15 @@ pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "bmp", "web
 pub enum ImageLoadError {
     #[error(transparent)]
     Read(#[from] ReadError),
-    #[error("{path}: not an image this app reads (PNG, JPEG, GIF, BMP or WebP)")]
+    #[error("“{path}”: not an image this app reads (PNG, JPEG, GIF, BMP or WebP)")]
     UnknownFormat { path: PathBuf },
     #[error(
         "{path}: the image is larger than the {MAX_IMAGE_SIDE} px / 512 MB decoding limit ({message})"
     )]
     TooLarge { path: PathBuf, message: String },
-    #[error("{path}: the image is damaged or cannot be decoded ({message})")]
+    #[error("“{path}”: the image is damaged or cannot be decoded ({message})")]
     Decode { path: PathBuf, message: String },
-    #[error("{path}: the image is empty (0 × 0 pixels)")]
+    #[error("“{path}”: the image is empty (0 × 0 pixels)")]
     Empty { path: PathBuf },
 }
 

@@ -111,15 +111,15 @@ impl CheckpointConfig {
 /// Why a checkpoint could not be saved or loaded.
 #[derive(Debug, Error)]
 pub enum CheckpointError {
-    #[error("{} is not a model folder (no {CONFIG_FILE})", .0.display())]
+    #[error("“{}” is not a model folder (no {CONFIG_FILE})", .0.display())]
     MissingConfig(PathBuf),
-    #[error("{} has no weights ({WEIGHTS_FILE})", .0.display())]
+    #[error("“{}” has no weights ({WEIGHTS_FILE})", .0.display())]
     MissingWeights(PathBuf),
     #[error(transparent)]
     Read(#[from] ReadError),
     #[error(transparent)]
     Write(#[from] WriteError),
-    #[error("{path}: not a valid model config: {message}")]
+    #[error("“{path}”: not a valid model config: {message}")]
     BadConfig { path: PathBuf, message: String },
     #[error("invalid model config: {0}")]
     Invalid(String),
@@ -127,11 +127,11 @@ pub enum CheckpointError {
     Model(#[from] ModelConfigError),
     #[error("the model's schedule does not build: {0}")]
     Schedule(#[from] ScheduleError),
-    #[error("{path}: the weights file is damaged or not burnpack: {message}")]
+    #[error("“{path}”: the weights file is damaged or not burnpack: {message}")]
     CorruptWeights { path: PathBuf, message: String },
-    #[error("{path}: the weights do not match config.json's model: {message}")]
+    #[error("“{path}”: the weights do not match config.json's model: {message}")]
     Mismatch { path: PathBuf, message: String },
-    #[error("cannot save the weights to {path}: {message}")]
+    #[error("cannot save the weights to “{path}”: {message}")]
     Save { path: PathBuf, message: String },
 }
 

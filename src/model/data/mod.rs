@@ -290,21 +290,21 @@ pub enum DataError {
     MissingPath(DatasetKind),
     #[error(transparent)]
     Read(#[from] ReadError),
-    #[error("{path}: line {line}: {message}")]
+    #[error("“{path}”: line {line}: {message}")]
     Csv {
         path: PathBuf,
         line: usize,
         message: String,
     },
-    #[error("{path}: no points found (expected lines of `x,y`)")]
+    #[error("“{path}”: no points found (expected lines of `x,y`)")]
     NoPoints { path: PathBuf },
-    #[error("cannot list the folder {path}: {source}")]
+    #[error("cannot list the folder “{path}”: {source}")]
     ListFolder {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: no readable images ({skipped} files skipped)")]
+    #[error("“{path}”: no readable images ({skipped} files skipped)")]
     NoImages { path: PathBuf, skipped: usize },
     #[error("folder images must have 1 or 3 channels (got {0})")]
     BadChannels(usize),

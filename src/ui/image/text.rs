@@ -122,7 +122,7 @@ crate::i18n_table! {
         ExportGif => "Trajectory GIF…", "궤적 GIF…";
         ExportStrip => "PNG strip…", "PNG 띠…";
         SaveFrame => "Save this frame…", "현재 프레임 저장…";
-        Saved => "saved {0}", "{0} 저장함";
+        Saved => "saved “{0}”", "“{0}” 저장함";
         SaveFailed => "could not save: {0}", "저장하지 못함: {0}";
         Waiting => "waiting for the file dialog…", "파일 대화상자를 기다리는 중…";
         Denoiser => "denoiser", "디노이저";

@@ -95,7 +95,7 @@ crate::i18n_table! {
         Loss => "loss per step", "스텝별 손실";
         LossAvg => "moving average (50 steps)", "이동 평균 (50 스텝)";
         NoLossYet => "the loss curve appears here while training", "학습하는 동안 여기에 손실 곡선이 나타납니다";
-        Saved => "saved {0}", "{0} 저장함";
+        Saved => "saved “{0}”", "“{0}” 저장함";
         SaveFailed => "could not save: {0}", "저장하지 못함: {0}";
         Waiting => "waiting for the file dialog…", "파일 대화상자를 기다리는 중…";
         PathCsv => "points CSV", "점 CSV 파일";

@@ -108,7 +108,7 @@ crate::i18n_table! {
         PathSaveHere => "Save here", "여기에 저장";
         DialogOpen => "A file dialog is open…", "파일 대화 상자가 열려 있습니다…";
         Cancelled => "Nothing was saved: the dialog was closed (or no file dialog is available on this system).", "저장하지 않았습니다: 대화 상자가 닫혔습니다 (또는 이 시스템에서 파일 대화 상자를 열 수 없습니다).";
-        Saved => "Saved {0}", "{0}에 저장했습니다";
+        Saved => "Saved “{0}”", "“{0}”에 저장했습니다";
         SaveFailed => "Could not save: {0}", "저장하지 못했습니다: {0}";
         Imported => "Imported {0}: {1}", "{0}을(를) 가져왔습니다: {1}";
         ImportFailed => "Could not import {0}: {1}", "{0}을(를) 가져오지 못했습니다: {1}";
