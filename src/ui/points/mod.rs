@@ -38,7 +38,7 @@ use crate::ui::denoiser_view::{
 };
 use crate::ui::i18n::{Lang, Text, fill};
 use crate::ui::image::{device_picker, next_seed, schedule_summary};
-use crate::ui::widgets::clip::{ClipBox, clip_polyline};
+use crate::ui::widgets::clip::{ClipBox, clip_polyline, style_within_budget};
 use crate::ui::widgets::density::colors;
 use crate::ui::widgets::{PathFallback, PathLabels, Scrubber};
 use egui::{Color32, RichText};

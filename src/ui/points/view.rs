@@ -431,6 +431,9 @@ impl PointsPanel {
                     .background_alpha(0.8),
             )
             .show(ui, |plot| {
+                // Screen points per plot unit (last frame's): a dashed or dotted line is
+                // drawn solid where it would be too long on screen (see `widgets::clip`).
+                let scale = plot.transform().dpos_dvalue();
                 if let Some((origins, tips)) = field {
                     plot.arrows(
                         Arrows::new(PtsText::PlotField.tr(lang), origins, tips)
@@ -458,10 +461,12 @@ impl PointsPanel {
                 for (i, path) in companion.iter().enumerate() {
                     let color = PATH_COLORS[i % PATH_COLORS.len()].gamma_multiply(0.8);
                     for run in clip_polyline(path, &view_box) {
+                        let style = LineStyle::Dashed { length: 6.0 };
+                        let style = style_within_budget(style, &run, scale);
                         plot.line(
                             Line::new(companion_name, PlotPoints::new(run))
                                 .color(color)
-                                .style(LineStyle::Dashed { length: 6.0 })
+                                .style(style)
                                 .width(1.3),
                         );
                     }
@@ -498,10 +503,12 @@ impl PointsPanel {
                     .iter()
                     .flat_map(|l| clip_polyline(l, &view_box))
                 {
+                    let style = LineStyle::Dotted { spacing: 3.0 };
+                    let style = style_within_budget(style, &link, scale);
                     plot.line(
                         Line::new(PtsText::PlotNearest.tr(lang), PlotPoints::new(link))
                             .color(colors::MARK)
-                            .style(LineStyle::Dotted { spacing: 3.0 })
+                            .style(style)
                             .width(1.2),
                     );
                 }

@@ -176,6 +176,33 @@ fn move_to_edge(outside: [f64; 2], other: [f64; 2], code: u8, clip: &ClipBox) ->
     p[cross].is_finite().then_some(p)
 }
 
+/// Longest dashed or dotted line, in screen points, that is drawn with its style.
+pub const MAX_STYLED_LENGTH: f64 = 20_000.0;
+
+/// `style`, or `Solid` where `run` would be longer on screen than [`MAX_STYLED_LENGTH`]
+/// (or its length is not finite) at `dpos_dvalue` screen points per plot unit: egui_plot
+/// lays out every dash or dot, so the length bounds the memory a frame takes whatever
+/// the transform is.
+pub fn style_within_budget(
+    style: egui_plot::LineStyle,
+    run: &[[f64; 2]],
+    dpos_dvalue: [f64; 2],
+) -> egui_plot::LineStyle {
+    let length: f64 = run
+        .windows(2)
+        .map(|w| {
+            let dx = (w[1][0] - w[0][0]) * dpos_dvalue[0];
+            let dy = (w[1][1] - w[0][1]) * dpos_dvalue[1];
+            dx.hypot(dy)
+        })
+        .sum();
+    if length.is_finite() && length <= MAX_STYLED_LENGTH {
+        style
+    } else {
+        egui_plot::LineStyle::Solid
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,5 +316,25 @@ mod tests {
         }
         assert!(length.is_finite() && length <= 199.0 * diagonal, "{length}");
         assert!(length > 0.0);
+    }
+
+    #[test]
+    fn a_styled_line_too_long_on_screen_is_drawn_solid() {
+        use egui_plot::LineStyle;
+        let dotted = LineStyle::Dotted { spacing: 3.0 };
+        let run = [[0.0, 0.0], [3.0, 4.0]];
+        assert_eq!(style_within_budget(dotted, &run, [100.0, 100.0]), dotted);
+        assert_eq!(
+            style_within_budget(dotted, &run, [1e4, 1e4]),
+            LineStyle::Solid
+        );
+        assert_eq!(
+            style_within_budget(dotted, &run, [f64::INFINITY, 1.0]),
+            LineStyle::Solid
+        );
+        assert_eq!(
+            style_within_budget(dotted, &run, [f64::NAN, 1.0]),
+            LineStyle::Solid
+        );
     }
 }
